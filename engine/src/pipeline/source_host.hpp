@@ -1,0 +1,63 @@
+// The engine side of one source plugin instance during a run: turns emitted C records into batches, sends
+// them through the stages and into the run's transaction, and keeps the source's cursor and figures.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crmsync/pipeline/runner.hpp"
+#include "crmsync/pipeline/stage.hpp"
+#include "crmsync/plugin/host_context.hpp"
+
+namespace crmsync::pipeline {
+
+/// A stage with the sources it applies to (empty: all) and its accumulated time.
+struct StageSlot {
+  std::string name;
+  std::vector<std::string> sources;
+  std::unique_ptr<Stage> stage;
+  double seconds = 0;
+  bool appliesTo(const std::string& source) const;
+};
+
+class SourceHost : public plugin::HostContext {
+ public:
+  SourceHost(std::string source, std::string baseDir, std::optional<std::string> committedCursor,
+             std::vector<StageSlot>& stages, RunContext& run, const RunOptions& options,
+             std::vector<std::string> secrets);
+
+  crmsync_status emit(const crmsync_record* records, size_t count) override;
+  crmsync_status reject(const crmsync_rejected& rejected) override;
+  const char* getCursor() override;
+  crmsync_status setCursor(const char* cursor) override;
+  void log(crmsync_log_level level, const std::string& message) override;
+  std::optional<std::string> secret(const std::string& reference) override;
+  bool cancelled() override;
+
+  /// The first engine-side failure (a stage or the store), which explains a plugin's non-OK return better
+  /// than the plugin can.
+  const Status& failure() const { return failure_; }
+  const std::optional<std::string>& stagedCursor() const { return staged_; }
+  void reportProgress(bool done);
+
+ private:
+  std::string redact(std::string message) const;
+
+  std::string source_;
+  std::string baseDir_;
+  std::optional<std::string> committed_;
+  std::optional<std::string> staged_;
+  std::string cursorBuffer_;
+  std::vector<StageSlot>& stages_;
+  RunContext& run_;
+  const RunOptions& options_;
+  std::vector<std::string> secrets_;  // resolved secret values, masked in plugin log lines
+  Status failure_;
+  std::chrono::steady_clock::time_point lastProgress_;
+};
+
+}  // namespace crmsync::pipeline

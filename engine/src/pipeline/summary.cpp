@@ -1,0 +1,73 @@
+#include "crmsync/pipeline/summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace crmsync::pipeline {
+
+std::string groupDigits(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  int count = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (count && count % 3 == 0) out += ',';
+    out += *it;
+    ++count;
+  }
+  if (n < 0) out += '-';
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::string formatRunSummary(const std::string& pipeline, const RunResult& r) {
+  std::string out;
+  const char* verdict = r.status.isOk() ? "succeeded" : (r.status.code() == StatusCode::kCancelled ? "was cancelled"
+                                                                                                     : "failed");
+  out += fmt::format("run {} of pipeline {} {} in {:.2f} s\n", r.runId, pipeline, verdict, r.seconds);
+  if (!r.sources.empty()) {
+    size_t w = 6;
+    for (const auto& s : r.sources) w = std::max(w, s.source.size());
+    out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}\n", "source", w, "connector", "read",
+                       "loaded", "unchanged", "quarantined", "customers");
+    for (const auto& s : r.sources) {
+      out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}\n", s.source, w, s.connector,
+                         groupDigits(s.read), groupDigits(s.loaded()), groupDigits(s.unchanged),
+                         groupDigits(s.quarantined), groupDigits(s.customers));
+    }
+  }
+  if (!r.stageSeconds.empty()) {
+    out += "  stage time:";
+    for (const auto& [name, secs] : r.stageSeconds) out += fmt::format(" {} {:.2f} s", name, secs);
+    out += "\n";
+  }
+  if (r.status.isOk()) {
+    out += fmt::format("  golden customers: {}   store: {}\n", groupDigits(r.customers), r.store);
+  } else {
+    out += "  nothing was committed: records, quarantine and cursors are as they were before this run\n";
+    out += "  error: " + r.status.message() + "\n";
+  }
+  return out;
+}
+
+nlohmann::json runSummaryJson(const std::string& pipeline, const RunResult& r) {
+  nlohmann::json j;
+  j["pipeline"] = pipeline;
+  j["run_id"] = r.runId;
+  j["status"] = r.status.isOk() ? "succeeded" : (r.status.code() == StatusCode::kCancelled ? "cancelled" : "failed");
+  if (!r.status.isOk()) j["error"] = r.status.message();
+  j["seconds"] = r.seconds;
+  j["store"] = r.store;
+  j["customers"] = r.customers;
+  j["sources"] = nlohmann::json::array();
+  for (const auto& s : r.sources) {
+    j["sources"].push_back({{"source", s.source}, {"connector", s.connector}, {"read", s.read},
+                            {"loaded", s.loaded()}, {"inserted", s.inserted}, {"updated", s.updated},
+                            {"unchanged", s.unchanged}, {"quarantined", s.quarantined}, {"customers", s.customers},
+                            {"seconds", s.seconds}});
+  }
+  j["stages"] = r.stageSeconds;
+  return j;
+}
+
+}  // namespace crmsync::pipeline
