@@ -1,5 +1,6 @@
 # Every dependency comes from a Debian 12 package (scripts/setup.sh installs them).
 find_package(Threads REQUIRED)
+find_package(GTest REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
 find_package(yaml-cpp REQUIRED)
 find_package(CURL REQUIRED)

@@ -159,8 +159,8 @@ Result<std::map<std::string, std::string>> pluginConfigValues(const YAML::Node& 
                                                                const std::string& baseDir) {
   std::map<std::string, std::string> out;
   for (const auto& spec : keys) {
-    YAML::Node value;
-    if (map.IsDefined() && map.IsMap()) value = map[spec.name];
+    // Copy-construct: assigning a missing key's zombie node to an existing Node throws in yaml-cpp.
+    const YAML::Node value = map.IsDefined() && map.IsMap() ? map[spec.name] : YAML::Node();
     if (!value.IsDefined() || value.IsNull()) {
       if (spec.defaultValue) out[spec.name] = *spec.defaultValue;
       continue;

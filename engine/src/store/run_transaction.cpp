@@ -1,0 +1,708 @@
+#include "store/run_transaction.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/record_codec.hpp"
+#include "store/sql_error.hpp"
+#include "store/sql_store.hpp"
+
+namespace crmsync::store {
+namespace {
+
+// Records per write round: bounds the bound-vector memory; large enough that per-statement costs vanish.
+constexpr size_t kChunkRecords = 1000;
+// Keys per existence lookup (an IN list of this many placeholders).
+constexpr size_t kLookupKeys = 100;
+constexpr size_t kCustomerColumns = kCustomerFieldColumns.size();
+constexpr std::string_view kCustomerEntity = "customer";
+
+// A column of a bulk statement: values bound by reference as a vector. Elements are reused between rounds so
+// their string buffers are too.
+struct TextCol {
+  std::vector<std::string> v;
+  std::vector<soci::indicator> ind;
+  size_t n = 0;
+
+  void reset() { n = 0; }
+  void push(std::string_view s) {
+    if (n < v.size()) {
+      v[n].assign(s.data(), s.size());
+      ind[n] = soci::i_ok;
+    } else {
+      v.emplace_back(s);
+      ind.push_back(soci::i_ok);
+    }
+    ++n;
+  }
+  void pushNull() {
+    if (n < v.size()) {
+      v[n].clear();
+      ind[n] = soci::i_null;
+    } else {
+      v.emplace_back();
+      ind.push_back(soci::i_null);
+    }
+    ++n;
+  }
+  void push(const std::optional<std::string>* s) {
+    if (s && *s) {
+      push(std::string_view(**s));
+    } else {
+      pushNull();
+    }
+  }
+  void finish() {
+    v.resize(n);
+    ind.resize(n);
+  }
+};
+
+struct IntCol {
+  std::vector<long long> v;
+  std::vector<soci::indicator> ind;
+
+  void reset() {
+    v.clear();
+    ind.clear();
+  }
+  void push(long long x) {
+    v.push_back(x);
+    ind.push_back(soci::i_ok);
+  }
+  void pushNull() {
+    v.push_back(0);
+    ind.push_back(soci::i_null);
+  }
+};
+
+// A statement prepared on first use and kept for the rest of the run.
+class Prepared {
+ public:
+  template <typename Bind>
+  soci::statement& get(soci::session& sql, const std::string& query, Bind&& bind) {
+    if (!st_) {
+      auto st = std::make_unique<soci::statement>(sql);
+      bind(*st);
+      st->alloc();
+      st->prepare(query);
+      st->define_and_bind();
+      st_ = std::move(st);
+    }
+    return *st_;
+  }
+
+ private:
+  std::unique_ptr<soci::statement> st_;
+};
+
+std::string placeholders(std::string_view prefix, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ", ";
+    out += ":";
+    out += prefix;
+    out += std::to_string(i);
+  }
+  return out;
+}
+
+std::string customerColumnList() {
+  std::string out;
+  for (auto c : kCustomerFieldColumns) {
+    out += ", ";
+    out += c;
+  }
+  return out;
+}
+
+std::string customerInsertSql() {
+  std::string values;
+  for (size_t i = 0; i < kCustomerColumns; ++i) {
+    values += ", ";
+    // kind is NOT NULL; a record that does not say is a person.
+    values += kCustomerFieldColumns[i] == "kind" ? "COALESCE(:c" + std::to_string(i) + ", 'person')"
+                                                 : ":c" + std::to_string(i);
+  }
+  return "INSERT INTO customer (id" + customerColumnList() +
+         ", created_run, updated_run, created_at, updated_at) VALUES (:id" + values + ", :cr, :ur, :ca, :ua)";
+}
+
+// Only the columns the record carries change; a field the record lacks leaves its column alone.
+std::string customerUpdateSql() {
+  std::string sets;
+  for (size_t i = 0; i < kCustomerColumns; ++i) {
+    const std::string col(kCustomerFieldColumns[i]);
+    const std::string n = std::to_string(i);
+    const std::string value = col == "kind" ? "COALESCE(:v" + n + ", 'person')" : ":v" + n;
+    sets += col + " = CASE WHEN :h" + n + " = 1 THEN " + value + " ELSE " + col + " END, ";
+  }
+  return "UPDATE customer SET " + sets + "updated_run = :ur, updated_at = :ua WHERE id = :id";
+}
+
+// What the lookup found for a record of the chunk.
+struct Existing {
+  enum Kind { kNew, kSame, kChanged } kind = kNew;
+  long long id = 0;
+  bool hasCustomer = false;
+  long long customerId = 0;
+};
+
+}  // namespace
+
+struct RunStatements {
+  // existence lookup
+  std::string lookupSource, lookupEntity;
+  std::array<std::string, kLookupKeys> lookupKeys;
+  std::vector<std::string> foundKey, foundHash;
+  std::vector<long long> foundId, foundCustomer;
+  std::vector<soci::indicator> foundCustomerInd;
+  Prepared lookup;
+
+  // customer id allocation
+  long long maxId = 0;
+  long long idCount = 0;
+  std::vector<long long> newIds;
+  Prepared maxCustomerId, nextCustomerIds;
+
+  IntCol custId;
+  std::array<TextCol, kCustomerColumns> custCols;
+  IntCol custRun;
+  TextCol custNow;
+  Prepared insertCustomer;
+
+  IntCol updId;
+  std::array<std::vector<int>, kCustomerColumns> updHas;
+  std::array<TextCol, kCustomerColumns> updCols;
+  IntCol updRun;
+  TextCol updNow;
+  Prepared updateCustomer;
+
+  TextCol srSource, srEntity, srKey, srHash, srPayload, srFlags, srOrigin, srSourceUpdated, srNow;
+  IntCol srCustomer, srRun;
+  Prepared insertSourceRecord;
+
+  IntCol suId, suCustomer, suRun;
+  TextCol suHash, suPayload, suFlags, suOrigin, suSourceUpdated, suNow;
+  Prepared updateSourceRecord;
+
+  IntCol cdCustomer;
+  TextCol cdSource, cdKey;
+  Prepared deleteContactPoints;
+
+  TextCol cpKind, cpValue, cpSource, cpKey;
+  IntCol cpCustomer;
+  Prepared insertContactPoints;
+
+  long long qRun = 0;
+  std::string qSource, qKey, qOrigin, qPayload, qReasons, qNow;
+  soci::indicator qKeyInd = soci::i_null, qPayloadInd = soci::i_null;
+  Prepared insertQuarantine;
+
+  long long cRun = 0;
+  std::string cPipeline, cSource, cCursor, cNow;
+  Prepared upsertCursor;
+
+  // per-chunk scratch
+  std::vector<std::string> hashes;
+  std::vector<Existing> existing;
+  std::vector<long long> customerOf;  // customer id per record of the chunk, 0 when none
+  std::vector<char> needsCustomer;
+  std::unordered_map<std::string_view, size_t> keyIndex;
+};
+
+SqlRunTransaction::SqlRunTransaction(SqlStore& store, soci::session& sql, Backend backend, int64_t runId)
+    : store_(store), sql_(sql), backend_(backend), runId_(runId), st_(std::make_unique<RunStatements>()) {}
+
+SqlRunTransaction::~SqlRunTransaction() {
+  if (state_ != State::kEnded) rollback();
+}
+
+Status SqlRunTransaction::checkOpen(const char* doing) const {
+  if (state_ == State::kEnded) {
+    return storeError(std::string("cannot ") + doing + ": run " + std::to_string(runId_) +
+                      " has already been committed or rolled back");
+  }
+  if (state_ == State::kFailed) {
+    return storeError(std::string("cannot ") + doing + ": run " + std::to_string(runId_) +
+                      " failed earlier and can only be rolled back (" + failure_ + ")");
+  }
+  return Status::ok();
+}
+
+Status SqlRunTransaction::fail(Status st) {
+  st = store_.scrub(std::move(st));
+  if (state_ == State::kOpen) {
+    state_ = State::kFailed;
+    failure_ = st.message();
+  }
+  return st;
+}
+
+void SqlRunTransaction::endTransaction() {
+  st_.reset();
+  state_ = State::kEnded;
+  store_.runEnded();
+}
+
+size_t SqlRunTransaction::chunkEnd(const std::vector<Record>& records, size_t begin) {
+  // A key seen twice in one chunk would be looked up as new twice; the second occurrence starts the next
+  // chunk instead, where the lookup sees the first one's row.
+  chunkKeys_.clear();
+  size_t end = begin;
+  std::string key;
+  while (end < records.size() && end - begin < kChunkRecords) {
+    const Record& r = records[end];
+    key.assign(r.entity);
+    key.push_back('\x1f');
+    key.append(r.sourceKey);
+    if (!chunkKeys_.insert(key).second) break;
+    ++end;
+  }
+  return end;
+}
+
+Result<UpsertCounts> SqlRunTransaction::upsert(const std::string& source, const std::vector<Record>& records) {
+  RETURN_IF_ERROR(checkOpen("upsert records"));
+  UpsertCounts counts;
+  if (records.empty()) return counts;
+  const std::string now = nowIso8601();
+  Status st = guardSql("upserting records of source '" + source + "' in run " + std::to_string(runId_), [&] {
+    size_t begin = 0;
+    while (begin < records.size()) {
+      size_t end = chunkEnd(records, begin);
+      upsertChunk(source, records, begin, end, now, counts);
+      begin = end;
+    }
+  });
+  if (!st.isOk()) return fail(st);
+  return counts;
+}
+
+void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin,
+                                    size_t end, const std::string& now, UpsertCounts& counts) {
+  RunStatements& s = *st_;
+  const size_t n = end - begin;
+  const long long run = runId_;
+
+  s.hashes.resize(n);
+  s.existing.assign(n, Existing{});
+  for (size_t k = 0; k < n; ++k) s.hashes[k] = recordHash(records[begin + k]);
+
+  // Which keys exist already, kLookupKeys at a time, per entity (a chunk rarely mixes entities).
+  soci::statement& lookup = s.lookup.get(
+      sql_,
+      "SELECT source_key, id, record_hash, customer_id FROM source_record WHERE source = :s AND entity = :e "
+      "AND source_key IN (" +
+          placeholders("k", kLookupKeys) + ")",
+      [&](soci::statement& q) {
+        q.exchange(soci::use(s.lookupSource));
+        q.exchange(soci::use(s.lookupEntity));
+        for (auto& k : s.lookupKeys) q.exchange(soci::use(k));
+        s.foundKey.resize(kLookupKeys + 1);
+        s.foundId.resize(kLookupKeys + 1);
+        s.foundHash.resize(kLookupKeys + 1);
+        s.foundCustomer.resize(kLookupKeys + 1);
+        s.foundCustomerInd.resize(kLookupKeys + 1);
+        q.exchange(soci::into(s.foundKey));
+        q.exchange(soci::into(s.foundId));
+        q.exchange(soci::into(s.foundHash));
+        q.exchange(soci::into(s.foundCustomer, s.foundCustomerInd));
+      });
+  s.lookupSource = source;
+  std::vector<char> looked(n, 0);
+  std::vector<size_t> group;
+  for (size_t first = 0; first < n; ++first) {
+    if (looked[first]) continue;
+    const std::string& entity = records[begin + first].entity;
+    group.clear();
+    for (size_t k = first; k < n; ++k) {
+      if (!looked[k] && records[begin + k].entity == entity) {
+        group.push_back(k);
+        looked[k] = 1;
+      }
+    }
+    s.lookupEntity = entity;
+    for (size_t g = 0; g < group.size(); g += kLookupKeys) {
+      const size_t m = std::min(kLookupKeys, group.size() - g);
+      s.keyIndex.clear();
+      for (size_t j = 0; j < kLookupKeys; ++j) {
+        // Short rounds repeat their last key: the statement keeps its one shape.
+        const size_t k = group[g + std::min(j, m - 1)];
+        s.lookupKeys[j] = records[begin + k].sourceKey;
+        if (j < m) s.keyIndex.emplace(records[begin + k].sourceKey, k);
+      }
+      // One slot more than keys can match, so the fetch always runs the query to its end.
+      s.foundKey.resize(kLookupKeys + 1);
+      s.foundId.resize(kLookupKeys + 1);
+      s.foundHash.resize(kLookupKeys + 1);
+      s.foundCustomer.resize(kLookupKeys + 1);
+      s.foundCustomerInd.resize(kLookupKeys + 1);
+      if (!lookup.execute(true)) continue;
+      for (size_t r = 0; r < s.foundId.size(); ++r) {
+        auto it = s.keyIndex.find(s.foundKey[r]);
+        if (it == s.keyIndex.end()) continue;
+        Existing& e = s.existing[it->second];
+        e.id = s.foundId[r];
+        e.kind = s.foundHash[r] == s.hashes[it->second] ? Existing::kSame : Existing::kChanged;
+        e.hasCustomer = s.foundCustomerInd[r] == soci::i_ok;
+        e.customerId = e.hasCustomer ? s.foundCustomer[r] : 0;
+      }
+    }
+  }
+
+  // Classify, and count the records that need a new customer row.
+  s.customerOf.assign(n, 0);
+  s.needsCustomer.assign(n, 0);
+  size_t newCustomers = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const Existing& e = s.existing[k];
+    const bool isCustomer = records[begin + k].entity == kCustomerEntity;
+    switch (e.kind) {
+      case Existing::kNew: ++counts.inserted; break;
+      case Existing::kSame: ++counts.unchanged; continue;
+      case Existing::kChanged: ++counts.updated; break;
+    }
+    if (isCustomer) {
+      if (e.kind == Existing::kChanged && e.hasCustomer) {
+        s.customerOf[k] = e.customerId;
+      } else {
+        s.needsCustomer[k] = 1;
+        ++newCustomers;
+      }
+    }
+  }
+
+  // New customer ids are assigned here rather than by the database so that one bulk statement can insert
+  // the customers and the rows that point at them. SQLite: the run holds the write lock, so MAX(id) is
+  // stable; PostgreSQL: the identity sequence hands them out.
+  if (newCustomers > 0) {
+    s.newIds.clear();
+    if (backend_ == Backend::kSqlite) {
+      soci::statement& q = s.maxCustomerId.get(sql_, "SELECT COALESCE(MAX(id), 0) FROM customer",
+                                               [&](soci::statement& st) { st.exchange(soci::into(s.maxId)); });
+      q.execute(true);
+      for (size_t i = 0; i < newCustomers; ++i) s.newIds.push_back(s.maxId + 1 + static_cast<long long>(i));
+    } else {
+      soci::statement& q = s.nextCustomerIds.get(
+          sql_, "SELECT nextval(pg_get_serial_sequence('customer', 'id')) FROM generate_series(1, :n)",
+          [&](soci::statement& st) {
+            s.newIds.resize(1);
+            st.exchange(soci::use(s.idCount));
+            st.exchange(soci::into(s.newIds));
+          });
+      s.idCount = static_cast<long long>(newCustomers);
+      s.newIds.resize(newCustomers);
+      if (!q.execute(true) || s.newIds.size() != newCustomers) {
+        throw std::runtime_error("the customer id sequence returned fewer ids than asked for");
+      }
+    }
+    size_t next = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (s.needsCustomer[k]) s.customerOf[k] = s.newIds[next++];
+    }
+  }
+
+  // Fill the bound vectors.
+  s.custId.reset();
+  s.custRun.reset();
+  s.custNow.reset();
+  for (auto& c : s.custCols) c.reset();
+  s.updId.reset();
+  s.updRun.reset();
+  s.updNow.reset();
+  for (auto& c : s.updCols) c.reset();
+  for (auto& h : s.updHas) h.clear();
+  for (TextCol* c : {&s.srSource, &s.srEntity, &s.srKey, &s.srHash, &s.srPayload, &s.srFlags, &s.srOrigin,
+                     &s.srSourceUpdated, &s.srNow, &s.suHash, &s.suPayload, &s.suFlags, &s.suOrigin,
+                     &s.suSourceUpdated, &s.suNow, &s.cdSource, &s.cdKey, &s.cpKind, &s.cpValue, &s.cpSource,
+                     &s.cpKey}) {
+    c->reset();
+  }
+  for (IntCol* c : {&s.srCustomer, &s.srRun, &s.suId, &s.suCustomer, &s.suRun, &s.cdCustomer, &s.cpCustomer}) {
+    c->reset();
+  }
+
+  std::array<const std::optional<std::string>*, kCustomerColumns> values{};
+  for (size_t k = 0; k < n; ++k) {
+    const Existing& e = s.existing[k];
+    if (e.kind == Existing::kSame) continue;
+    const Record& r = records[begin + k];
+    const bool isCustomer = r.entity == kCustomerEntity;
+
+    if (isCustomer) {
+      values.fill(nullptr);
+      for (const auto& f : r.fields) {
+        int c = customerColumnIndex(f.name);
+        if (c >= 0) values[static_cast<size_t>(c)] = &f.value;
+      }
+      if (s.needsCustomer[k]) {
+        s.custId.push(s.customerOf[k]);
+        for (size_t c = 0; c < kCustomerColumns; ++c) s.custCols[c].push(values[c]);
+        s.custRun.push(run);
+        s.custNow.push(now);
+      } else {
+        s.updId.push(s.customerOf[k]);
+        for (size_t c = 0; c < kCustomerColumns; ++c) {
+          s.updHas[c].push_back(values[c] ? 1 : 0);
+          s.updCols[c].push(values[c]);
+        }
+        s.updRun.push(run);
+        s.updNow.push(now);
+        s.cdCustomer.push(s.customerOf[k]);
+        s.cdSource.push(source);
+        s.cdKey.push(r.sourceKey);
+      }
+      // Contact points as the record gives them (earlier stages normalized them); a mobile equal to the phone
+      // is one point.
+      const auto* email = r.find("email");
+      const auto* phone = r.find("phone");
+      const auto* mobile = r.find("mobile");
+      auto addPoint = [&](std::string_view kind, const std::optional<std::string>* v) {
+        if (!v || !*v || (*v)->empty()) return;
+        s.cpKind.push(kind);
+        s.cpValue.push(std::string_view(**v));
+        s.cpCustomer.push(s.customerOf[k]);
+        s.cpSource.push(source);
+        s.cpKey.push(r.sourceKey);
+      };
+      addPoint("email", email);
+      addPoint("phone", phone);
+      if (!(phone && *phone && mobile && *mobile && **phone == **mobile)) addPoint("phone", mobile);
+    }
+
+    const std::string payload = payloadJson(r);
+    const std::string flags = qualityFlagsJson(r);
+    if (e.kind == Existing::kNew) {
+      s.srSource.push(source);
+      s.srEntity.push(r.entity);
+      s.srKey.push(r.sourceKey);
+      s.srHash.push(s.hashes[k]);
+      s.srPayload.push(payload);
+      s.srFlags.push(flags);
+      s.srOrigin.push(r.origin);
+      if (s.customerOf[k] != 0) {
+        s.srCustomer.push(s.customerOf[k]);
+      } else {
+        s.srCustomer.pushNull();
+      }
+      s.srRun.push(run);
+      s.srSourceUpdated.push(r.updatedAt ? &r.updatedAt : nullptr);
+      s.srNow.push(now);
+    } else {
+      s.suId.push(e.id);
+      s.suHash.push(s.hashes[k]);
+      s.suPayload.push(payload);
+      s.suFlags.push(flags);
+      s.suOrigin.push(r.origin);
+      if (s.needsCustomer[k]) {
+        s.suCustomer.push(s.customerOf[k]);
+      } else {
+        s.suCustomer.pushNull();
+      }
+      s.suRun.push(run);
+      s.suSourceUpdated.push(r.updatedAt ? &r.updatedAt : nullptr);
+      s.suNow.push(now);
+    }
+  }
+
+  // Write: customers before the rows that reference them.
+  if (!s.custId.v.empty()) {
+    for (auto& c : s.custCols) c.finish();
+    s.custNow.finish();
+    soci::statement& q = s.insertCustomer.get(sql_, customerInsertSql(), [&](soci::statement& st) {
+      st.exchange(soci::use(s.custId.v));
+      for (auto& c : s.custCols) st.exchange(soci::use(c.v, c.ind));
+      st.exchange(soci::use(s.custRun.v));
+      st.exchange(soci::use(s.custRun.v));
+      st.exchange(soci::use(s.custNow.v));
+      st.exchange(soci::use(s.custNow.v));
+    });
+    q.execute(true);
+  }
+  if (!s.updId.v.empty()) {
+    for (auto& c : s.updCols) c.finish();
+    s.updNow.finish();
+    soci::statement& q = s.updateCustomer.get(sql_, customerUpdateSql(), [&](soci::statement& st) {
+      // Placeholders in statement order: (h_i, v_i) per column, then ur, ua, id.
+      for (size_t c = 0; c < kCustomerColumns; ++c) {
+        st.exchange(soci::use(s.updHas[c]));
+        st.exchange(soci::use(s.updCols[c].v, s.updCols[c].ind));
+      }
+      st.exchange(soci::use(s.updRun.v));
+      st.exchange(soci::use(s.updNow.v));
+      st.exchange(soci::use(s.updId.v));
+    });
+    q.execute(true);
+  }
+  if (!s.srRun.v.empty()) {
+    for (TextCol* c : {&s.srSource, &s.srEntity, &s.srKey, &s.srHash, &s.srPayload, &s.srFlags, &s.srOrigin,
+                       &s.srSourceUpdated, &s.srNow}) {
+      c->finish();
+    }
+    soci::statement& q = s.insertSourceRecord.get(
+        sql_,
+        "INSERT INTO source_record (source, entity, source_key, record_hash, payload, quality_flags, origin, "
+        "customer_id, first_run, last_run, source_updated_at, updated_at) "
+        "VALUES (:s, :e, :k, :h, :p, :q, :o, :c, :fr, :lr, :su, :u)",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(s.srSource.v));
+          st.exchange(soci::use(s.srEntity.v));
+          st.exchange(soci::use(s.srKey.v));
+          st.exchange(soci::use(s.srHash.v));
+          st.exchange(soci::use(s.srPayload.v));
+          st.exchange(soci::use(s.srFlags.v));
+          st.exchange(soci::use(s.srOrigin.v));
+          st.exchange(soci::use(s.srCustomer.v, s.srCustomer.ind));
+          st.exchange(soci::use(s.srRun.v));
+          st.exchange(soci::use(s.srRun.v));
+          st.exchange(soci::use(s.srSourceUpdated.v, s.srSourceUpdated.ind));
+          st.exchange(soci::use(s.srNow.v));
+        });
+    q.execute(true);
+  }
+  if (!s.suId.v.empty()) {
+    for (TextCol* c : {&s.suHash, &s.suPayload, &s.suFlags, &s.suOrigin, &s.suSourceUpdated, &s.suNow}) c->finish();
+    soci::statement& q = s.updateSourceRecord.get(
+        sql_,
+        "UPDATE source_record SET record_hash = :h, payload = :p, quality_flags = :q, origin = :o, "
+        "customer_id = COALESCE(:c, customer_id), last_run = :r, source_updated_at = :su, updated_at = :u "
+        "WHERE id = :id",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(s.suHash.v));
+          st.exchange(soci::use(s.suPayload.v));
+          st.exchange(soci::use(s.suFlags.v));
+          st.exchange(soci::use(s.suOrigin.v));
+          st.exchange(soci::use(s.suCustomer.v, s.suCustomer.ind));
+          st.exchange(soci::use(s.suRun.v));
+          st.exchange(soci::use(s.suSourceUpdated.v, s.suSourceUpdated.ind));
+          st.exchange(soci::use(s.suNow.v));
+          st.exchange(soci::use(s.suId.v));
+        });
+    q.execute(true);
+  }
+  if (!s.cdCustomer.v.empty()) {
+    s.cdSource.finish();
+    s.cdKey.finish();
+    soci::statement& q = s.deleteContactPoints.get(
+        sql_, "DELETE FROM contact_point WHERE customer_id = :c AND source = :s AND source_key = :k",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(s.cdCustomer.v));
+          st.exchange(soci::use(s.cdSource.v));
+          st.exchange(soci::use(s.cdKey.v));
+        });
+    q.execute(true);
+  }
+  if (!s.cpCustomer.v.empty()) {
+    for (TextCol* c : {&s.cpKind, &s.cpValue, &s.cpSource, &s.cpKey}) c->finish();
+    soci::statement& q = s.insertContactPoints.get(
+        sql_,
+        "INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) "
+        "VALUES (:kind, :v, :c, :s, :k)",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(s.cpKind.v));
+          st.exchange(soci::use(s.cpValue.v));
+          st.exchange(soci::use(s.cpCustomer.v));
+          st.exchange(soci::use(s.cpSource.v));
+          st.exchange(soci::use(s.cpKey.v));
+        });
+    q.execute(true);
+  }
+}
+
+Status SqlRunTransaction::quarantine(const Rejected& item) {
+  RETURN_IF_ERROR(checkOpen("quarantine an item"));
+  RunStatements& s = *st_;
+  Status st = guardSql("quarantining an item of source '" + item.source + "' in run " + std::to_string(runId_), [&] {
+    soci::statement& q = s.insertQuarantine.get(
+        sql_,
+        "INSERT INTO quarantine (run_id, source, source_key, origin, payload, reasons, created_at, status) "
+        "VALUES (:r, :s, :k, :o, :p, :why, :t, 'held')",
+        [&](soci::statement& stmt) {
+          stmt.exchange(soci::use(s.qRun));
+          stmt.exchange(soci::use(s.qSource));
+          stmt.exchange(soci::use(s.qKey, s.qKeyInd));
+          stmt.exchange(soci::use(s.qOrigin));
+          stmt.exchange(soci::use(s.qPayload, s.qPayloadInd));
+          stmt.exchange(soci::use(s.qReasons));
+          stmt.exchange(soci::use(s.qNow));
+        });
+    s.qRun = runId_;
+    s.qSource = item.source;
+    s.qKey = item.sourceKey.value_or("");
+    s.qKeyInd = item.sourceKey ? soci::i_ok : soci::i_null;
+    s.qOrigin = item.origin;
+    s.qPayload = item.raw.value_or("");
+    s.qPayloadInd = item.raw ? soci::i_ok : soci::i_null;
+    s.qReasons = item.reason;
+    s.qNow = nowIso8601();
+    q.execute(true);
+  });
+  if (!st.isOk()) return fail(st);
+  return Status::ok();
+}
+
+Status SqlRunTransaction::setCursor(const std::string& pipeline, const std::string& source, const std::string& cursor) {
+  RETURN_IF_ERROR(checkOpen("set a cursor"));
+  RunStatements& s = *st_;
+  Status st = guardSql("staging the cursor of source '" + source + "' in run " + std::to_string(runId_), [&] {
+    soci::statement& q = s.upsertCursor.get(
+        sql_,
+        "INSERT INTO source_state (pipeline, source, cursor, updated_run, updated_at) VALUES (:p, :s, :c, :r, :t) "
+        "ON CONFLICT (pipeline, source) DO UPDATE SET cursor = excluded.cursor, updated_run = excluded.updated_run, "
+        "updated_at = excluded.updated_at",
+        [&](soci::statement& stmt) {
+          stmt.exchange(soci::use(s.cPipeline));
+          stmt.exchange(soci::use(s.cSource));
+          stmt.exchange(soci::use(s.cCursor));
+          stmt.exchange(soci::use(s.cRun));
+          stmt.exchange(soci::use(s.cNow));
+        });
+    s.cPipeline = pipeline;
+    s.cSource = source;
+    s.cCursor = cursor;
+    s.cRun = runId_;
+    s.cNow = nowIso8601();
+    q.execute(true);
+  });
+  if (!st.isOk()) return fail(st);
+  return Status::ok();
+}
+
+Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int64_t recordsQuarantined,
+                                 const std::string& statsJson) {
+  RETURN_IF_ERROR(checkOpen("commit"));
+  Status st = guardSql("committing run " + std::to_string(runId_), [&] {
+    long long id = runId_, read = recordsRead, loaded = recordsLoaded, quarantined = recordsQuarantined;
+    std::string now = nowIso8601();
+    std::string stats = statsJson.empty() ? "{}" : statsJson;
+    sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
+            "records_quarantined = :rq, stats = :s WHERE id = :id",
+        soci::use(now), soci::use(read), soci::use(loaded), soci::use(quarantined), soci::use(stats), soci::use(id);
+    st_.reset();
+    sql_.commit();
+  });
+  if (!st.isOk()) {
+    st = fail(st);
+    rollback();
+    return st;
+  }
+  endTransaction();
+  return Status::ok();
+}
+
+void SqlRunTransaction::rollback() {
+  if (state_ == State::kEnded) return;
+  // Nothing useful can be done if ROLLBACK itself fails: the connection is gone, and the server (or SQLite's
+  // journal recovery) discards the transaction anyway.
+  (void)guardSql("rolling back", [&] { sql_.rollback(); });
+  try {
+    st_.reset();
+  } catch (...) {
+  }
+  endTransaction();
+}
+
+}  // namespace crmsync::store

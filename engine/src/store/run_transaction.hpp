@@ -1,0 +1,59 @@
+// The transaction of one run over a SOCI session. Its statements are prepared once, on first use, and reused
+// for every batch; rows are written with bulk (vector) binding.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "crmsync/store/store.hpp"
+#include "store/database_url.hpp"
+
+namespace crmsync::store {
+
+class SqlStore;
+struct RunStatements;
+
+class SqlRunTransaction final : public RunTransaction {
+ public:
+  /// Takes over the transaction the store began and in which it inserted run row runId. The store must
+  /// outlive this object.
+  SqlRunTransaction(SqlStore& store, soci::session& sql, Backend backend, int64_t runId);
+  ~SqlRunTransaction() override;
+
+  int64_t runId() const override { return runId_; }
+  Result<UpsertCounts> upsert(const std::string& source, const std::vector<Record>& records) override;
+  Status quarantine(const Rejected& item) override;
+  Status setCursor(const std::string& pipeline, const std::string& source, const std::string& cursor) override;
+  Status commit(int64_t recordsRead, int64_t recordsLoaded, int64_t recordsQuarantined,
+                const std::string& statsJson) override;
+  void rollback() override;
+
+ private:
+  enum class State { kOpen, kFailed, kEnded };
+
+  Status checkOpen(const char* doing) const;
+  /// Remembers the first failure: after it the transaction can only be rolled back.
+  Status fail(Status st);
+  /// Ends the transaction; the prepared statements are released after ROLLBACK (PostgreSQL refuses to
+  /// DEALLOCATE inside an aborted transaction) and before COMMIT.
+  void endTransaction();
+  /// The end (exclusive) of the chunk starting at begin: at most kChunkRecords records with distinct keys.
+  size_t chunkEnd(const std::vector<Record>& records, size_t begin);
+  void upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin, size_t end,
+                   const std::string& now, UpsertCounts& counts);
+
+  SqlStore& store_;
+  soci::session& sql_;
+  Backend backend_;
+  int64_t runId_;
+  State state_ = State::kOpen;
+  std::string failure_;
+  std::unique_ptr<RunStatements> st_;
+  std::unordered_set<std::string> chunkKeys_;
+};
+
+}  // namespace crmsync::store
