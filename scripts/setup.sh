@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev libgmock-dev
   libicu-dev libphonenumber-dev libminizip-dev zlib1g-dev libpugixml-dev
   libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libxxhash-dev
-  postgresql python3 python3-openpyxl
+  postgresql python3 python3-openpyxl python3-yaml python3-jsonschema
 )
 
 missing=()

@@ -9,7 +9,8 @@ class LoadStage : public Stage {
  public:
   Status process(const std::string& source, std::vector<Record>& records, std::vector<Rejected>&,
                  RunContext& run) override {
-    ASSIGN_OR_RETURN(auto counts, run.txn.upsert(source, records));
+    if (!run.txn) return internalError("the load stage needs a run transaction");
+    ASSIGN_OR_RETURN(auto counts, run.txn->upsert(source, records));
     auto& stats = run.sources[source];
     stats.inserted += counts.inserted;
     stats.updated += counts.updated;

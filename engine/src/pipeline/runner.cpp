@@ -112,7 +112,7 @@ class Runner {
     }
     ASSIGN_OR_RETURN(txn_, store_->beginRun(spec_.name));
     result_.runId = txn_->runId();
-    RunContext ctx{spec_, *txn_, stats_};
+    RunContext ctx{spec_, txn_.get(), stats_};
 
     for (const auto& src : spec_.sources) {
       auto t = std::chrono::steady_clock::now();
@@ -199,7 +199,7 @@ class Runner {
     if (!host.failure().isOk()) return host.failure();
     if (st == CRMSYNC_ERR_CANCELLED || host.cancelled()) return Status(StatusCode::kCancelled, "run cancelled");
     if (st != CRMSYNC_OK) return pluginError(who + ": " + error);
-    if (host.stagedCursor()) RETURN_IF_ERROR(ctx.txn.setCursor(spec_.name, src.name, *host.stagedCursor()));
+    if (host.stagedCursor()) RETURN_IF_ERROR(ctx.txn->setCursor(spec_.name, src.name, *host.stagedCursor()));
     return Status::ok();
   }
 

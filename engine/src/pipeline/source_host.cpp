@@ -63,7 +63,7 @@ crmsync_status SourceHost::emit(const crmsync_record* records, size_t count) {
     }
   }
   for (const auto& r : rejected) {
-    Status st = run_.txn.quarantine(r);
+    Status st = run_.txn->quarantine(r);
     if (!st.isOk()) {
       failure_ = st.withContext("quarantine of source '" + source_ + "'");
       return CRMSYNC_ERR_INTERNAL;
@@ -81,7 +81,7 @@ crmsync_status SourceHost::reject(const crmsync_rejected& in) {
   r.origin = in.origin ? in.origin : "";
   r.reason = in.reason ? in.reason : "rejected by the connector";
   if (in.raw) r.raw = in.raw;
-  Status st = run_.txn.quarantine(r);
+  Status st = run_.txn->quarantine(r);
   if (!st.isOk()) {
     failure_ = st.withContext("quarantine of source '" + source_ + "'");
     return CRMSYNC_ERR_INTERNAL;

@@ -58,8 +58,6 @@ void checkSources(const Validated& v, config::Diagnostics& diags) {
                                           plugin::pluginKindName(plugin->info().kind) + ", not a source connector");
       continue;
     }
-    config::checkKeys(v.spec.file, src.config, plugin->info().configKeys,
-                      "connector '" + src.connector + "' (source '" + src.name + "')", v.spec.dir, diags);
     if (!src.config.IsDefined() || src.config.IsNull()) {
       for (const auto& k : plugin->info().configKeys) {
         if (k.required) {
@@ -67,7 +65,10 @@ void checkSources(const Validated& v, config::Diagnostics& diags) {
                                      src.connector + "'");
         }
       }
+      continue;
     }
+    config::checkKeys(v.spec.file, src.config, plugin->info().configKeys,
+                      "connector '" + src.connector + "' (source '" + src.name + "')", v.spec.dir, diags);
   }
 }
 

@@ -37,7 +37,7 @@ struct SourceStats {
 /// What stages share during one run: its transaction and its figures.
 struct RunContext {
   const config::PipelineSpec& spec;
-  store::RunTransaction& txn;
+  store::RunTransaction* txn;  // null only when a stage is used outside a run (tests, previews)
   std::map<std::string, SourceStats>& sources;
 };
 
