@@ -9,7 +9,6 @@
 #include <map>
 #include <system_error>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 
 #include "crmsync/plugin/host_context.hpp"
