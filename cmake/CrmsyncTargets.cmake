@@ -43,7 +43,7 @@ function(crmsync_gtest name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;PROPERTIES" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR}/engine/src)
   target_compile_definitions(${name} PRIVATE CRMSYNC_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                              CRMSYNC_BINARY_DIR="${PROJECT_BINARY_DIR}"
                              CRMSYNC_PLUGIN_DIR="${CRMSYNC_PLUGIN_OUTPUT_DIR}")

@@ -34,3 +34,10 @@ set_property(TARGET crmsync::soci_postgresql PROPERTY INTERFACE_LINK_LIBRARIES c
 set_property(TARGET crmsync::soci_core PROPERTY INTERFACE_LINK_LIBRARIES ${CMAKE_DL_LIBS} Threads::Threads)
 
 find_path(CRMSYNC_HTTPLIB_INCLUDE_DIR NAMES httplib.h REQUIRED)
+
+# Tests and fixtures use Python modules from Debian packages (openpyxl, yaml, jsonschema): take Debian's
+# interpreter, not whichever python3 comes first on PATH (pyenv, a venv).
+if(EXISTS /usr/bin/python3)
+  set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python 3 with Debian's modules")
+endif()
+find_package(Python3 REQUIRED COMPONENTS Interpreter)

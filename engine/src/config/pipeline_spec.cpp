@@ -125,6 +125,12 @@ void parseStages(const std::string& file, const YAML::Node& node, PipelineSpec& 
     }
     spec.stages.push_back(std::move(st));
   }
+  // Stages without a name are named by type, numbered when a type repeats, so timings stay apart.
+  std::map<std::string, int> seen;
+  for (auto& st : spec.stages) {
+    int n = ++seen[st.name];
+    if (n > 1 && !st.node["name"]) st.name += "_" + std::to_string(n);
+  }
 }
 
 }  // namespace

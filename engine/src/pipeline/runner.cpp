@@ -53,7 +53,8 @@ nlohmann::json statsJson(const RunResult& r) {
                             {"inserted", s.inserted}, {"updated", s.updated}, {"unchanged", s.unchanged},
                             {"quarantined", s.quarantined}, {"customers", s.customers}, {"seconds", s.seconds}});
   }
-  j["stages"] = r.stageSeconds;
+  j["stages"] = nlohmann::json::object();
+  for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;
   j["seconds"] = r.seconds;
   return j;
 }
@@ -164,7 +165,8 @@ class Runner {
       auto it = stats_.find(src.name);
       if (it != stats_.end()) result_.sources.push_back(it->second);
     }
-    for (const auto& slot : stages_) result_.stageSeconds[slot.name] = slot.seconds;
+    result_.stageSeconds.clear();
+    for (const auto& slot : stages_) result_.stageSeconds.emplace_back(slot.name, slot.seconds);
   }
 
   Status readSource(const config::SourceSpec& src, const std::optional<std::string>& cursor, RunContext& ctx) {

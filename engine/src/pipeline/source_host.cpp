@@ -86,7 +86,9 @@ crmsync_status SourceHost::reject(const crmsync_rejected& in) {
     failure_ = st.withContext("quarantine of source '" + source_ + "'");
     return CRMSYNC_ERR_INTERNAL;
   }
-  ++run_.sources[source_].quarantined;
+  auto& stats = run_.sources[source_];
+  ++stats.quarantined;
+  ++stats.read;  // a rejected row was read all the same
   return CRMSYNC_OK;
 }
 

@@ -66,7 +66,8 @@ nlohmann::json runSummaryJson(const std::string& pipeline, const RunResult& r) {
                             {"unchanged", s.unchanged}, {"quarantined", s.quarantined}, {"customers", s.customers},
                             {"seconds", s.seconds}});
   }
-  j["stages"] = r.stageSeconds;
+  j["stages"] = nlohmann::json::object();
+  for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;
   return j;
 }
 

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/batch_statement.hpp"
+#include "store/sqlite_native.hpp"
 #include "store/record_codec.hpp"
 #include "store/sql_error.hpp"
 #include "store/sql_store.hpp"
@@ -18,65 +20,6 @@ constexpr size_t kChunkRecords = 1000;
 constexpr size_t kLookupKeys = 100;
 constexpr size_t kCustomerColumns = kCustomerFieldColumns.size();
 constexpr std::string_view kCustomerEntity = "customer";
-
-// A column of a bulk statement: values bound by reference as a vector. Elements are reused between rounds so
-// their string buffers are too.
-struct TextCol {
-  std::vector<std::string> v;
-  std::vector<soci::indicator> ind;
-  size_t n = 0;
-
-  void reset() { n = 0; }
-  void push(std::string_view s) {
-    if (n < v.size()) {
-      v[n].assign(s.data(), s.size());
-      ind[n] = soci::i_ok;
-    } else {
-      v.emplace_back(s);
-      ind.push_back(soci::i_ok);
-    }
-    ++n;
-  }
-  void pushNull() {
-    if (n < v.size()) {
-      v[n].clear();
-      ind[n] = soci::i_null;
-    } else {
-      v.emplace_back();
-      ind.push_back(soci::i_null);
-    }
-    ++n;
-  }
-  void push(const std::optional<std::string>* s) {
-    if (s && *s) {
-      push(std::string_view(**s));
-    } else {
-      pushNull();
-    }
-  }
-  void finish() {
-    v.resize(n);
-    ind.resize(n);
-  }
-};
-
-struct IntCol {
-  std::vector<long long> v;
-  std::vector<soci::indicator> ind;
-
-  void reset() {
-    v.clear();
-    ind.clear();
-  }
-  void push(long long x) {
-    v.push_back(x);
-    ind.push_back(soci::i_ok);
-  }
-  void pushNull() {
-    v.push_back(0);
-    ind.push_back(soci::i_null);
-  }
-};
 
 // A statement prepared on first use and kept for the rest of the run.
 class Prepared {
@@ -118,28 +61,22 @@ std::string customerColumnList() {
   return out;
 }
 
-std::string customerInsertSql() {
-  std::string values;
-  for (size_t i = 0; i < kCustomerColumns; ++i) {
-    values += ", ";
-    // kind is NOT NULL; a record that does not say is a person.
-    values += kCustomerFieldColumns[i] == "kind" ? "COALESCE(:c" + std::to_string(i) + ", 'person')"
-                                                 : ":c" + std::to_string(i);
-  }
-  return "INSERT INTO customer (id" + customerColumnList() +
-         ", created_run, updated_run, created_at, updated_at) VALUES (:id" + values + ", :cr, :ur, :ca, :ua)";
+std::string customerInsertRow() {
+  std::string row = "(?";
+  // kind is NOT NULL; a record that does not say is a person.
+  for (auto c : kCustomerFieldColumns) row += c == "kind" ? ", COALESCE(?, 'person')" : ", ?";
+  return row + ", ?, ?, ?, ?)";
 }
 
 // Only the columns the record carries change; a field the record lacks leaves its column alone.
 std::string customerUpdateSql() {
   std::string sets;
-  for (size_t i = 0; i < kCustomerColumns; ++i) {
-    const std::string col(kCustomerFieldColumns[i]);
-    const std::string n = std::to_string(i);
-    const std::string value = col == "kind" ? "COALESCE(:v" + n + ", 'person')" : ":v" + n;
-    sets += col + " = CASE WHEN :h" + n + " = 1 THEN " + value + " ELSE " + col + " END, ";
+  for (auto c : kCustomerFieldColumns) {
+    const std::string col(c);
+    const std::string value = col == "kind" ? "COALESCE(?, 'person')" : "?";
+    sets += col + " = CASE WHEN ? = 1 THEN " + value + " ELSE " + col + " END, ";
   }
-  return "UPDATE customer SET " + sets + "updated_run = :ur, updated_at = :ua WHERE id = :id";
+  return "UPDATE customer SET " + sets + "updated_run = ?, updated_at = ? WHERE id = ?";
 }
 
 // What the lookup found for a record of the chunk.
@@ -153,6 +90,8 @@ struct Existing {
 }  // namespace
 
 struct RunStatements {
+  RunStatements();
+
   // existence lookup
   std::string lookupSource, lookupEntity;
   std::array<std::string, kLookupKeys> lookupKeys;
@@ -160,6 +99,7 @@ struct RunStatements {
   std::vector<long long> foundId, foundCustomer;
   std::vector<soci::indicator> foundCustomerInd;
   Prepared lookup;
+  std::unique_ptr<SqliteStatement> sqliteLookup;
 
   // customer id allocation
   long long maxId = 0;
@@ -167,34 +107,32 @@ struct RunStatements {
   std::vector<long long> newIds;
   Prepared maxCustomerId, nextCustomerIds;
 
-  IntCol custId;
+  IntCol custId, custRun;
   std::array<TextCol, kCustomerColumns> custCols;
-  IntCol custRun;
   TextCol custNow;
-  Prepared insertCustomer;
+  BatchStatement insertCustomer;
 
-  IntCol updId;
-  std::array<std::vector<int>, kCustomerColumns> updHas;
+  IntCol updId, updRun;
+  std::array<IntCol, kCustomerColumns> updHas;
   std::array<TextCol, kCustomerColumns> updCols;
-  IntCol updRun;
   TextCol updNow;
-  Prepared updateCustomer;
+  BatchStatement updateCustomer;
 
   TextCol srSource, srEntity, srKey, srHash, srPayload, srFlags, srOrigin, srSourceUpdated, srNow;
   IntCol srCustomer, srRun;
-  Prepared insertSourceRecord;
+  BatchStatement insertSourceRecord;
 
   IntCol suId, suCustomer, suRun;
   TextCol suHash, suPayload, suFlags, suOrigin, suSourceUpdated, suNow;
-  Prepared updateSourceRecord;
+  BatchStatement updateSourceRecord;
 
   IntCol cdCustomer;
   TextCol cdSource, cdKey;
-  Prepared deleteContactPoints;
+  BatchStatement deleteContactPoints;
 
   TextCol cpKind, cpValue, cpSource, cpKey;
   IntCol cpCustomer;
-  Prepared insertContactPoints;
+  BatchStatement insertContactPoints;
 
   long long qRun = 0;
   std::string qSource, qKey, qOrigin, qPayload, qReasons, qNow;
@@ -211,7 +149,69 @@ struct RunStatements {
   std::vector<long long> customerOf;  // customer id per record of the chunk, 0 when none
   std::vector<char> needsCustomer;
   std::unordered_map<std::string_view, size_t> keyIndex;
+
+  void resetColumns();
+
+ private:
+  std::vector<BatchColumn> customerInsertColumns();
+  std::vector<BatchColumn> customerUpdateColumns();
 };
+
+std::vector<BatchColumn> RunStatements::customerInsertColumns() {
+  std::vector<BatchColumn> cols{custId};
+  for (auto& c : custCols) cols.emplace_back(c);
+  for (BatchColumn c : {BatchColumn(custRun), BatchColumn(custRun), BatchColumn(custNow), BatchColumn(custNow)}) {
+    cols.push_back(c);
+  }
+  return cols;
+}
+
+std::vector<BatchColumn> RunStatements::customerUpdateColumns() {
+  std::vector<BatchColumn> cols;
+  for (size_t c = 0; c < kCustomerColumns; ++c) {
+    cols.emplace_back(updHas[c]);
+    cols.emplace_back(updCols[c]);
+  }
+  for (BatchColumn c : {BatchColumn(updRun), BatchColumn(updNow), BatchColumn(updId)}) cols.push_back(c);
+  return cols;
+}
+
+RunStatements::RunStatements()
+    : insertCustomer("INSERT INTO customer (id" + customerColumnList() +
+                         ", created_run, updated_run, created_at, updated_at) VALUES ",
+                     customerInsertRow(), customerInsertColumns(), true),
+      updateCustomer("", customerUpdateSql(), customerUpdateColumns(), false),
+      insertSourceRecord("INSERT INTO source_record (source, entity, source_key, record_hash, payload, quality_flags, "
+                         "origin, customer_id, first_run, last_run, source_updated_at, updated_at) VALUES ",
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         {srSource, srEntity, srKey, srHash, srPayload, srFlags, srOrigin, srCustomer, srRun, srRun,
+                          srSourceUpdated, srNow},
+                         true),
+      updateSourceRecord("",
+                         "UPDATE source_record SET record_hash = ?, payload = ?, quality_flags = ?, origin = ?, "
+                         "customer_id = COALESCE(?, customer_id), last_run = ?, source_updated_at = ?, "
+                         "updated_at = ? WHERE id = ?",
+                         {suHash, suPayload, suFlags, suOrigin, suCustomer, suRun, suSourceUpdated, suNow, suId},
+                         false),
+      deleteContactPoints("", "DELETE FROM contact_point WHERE customer_id = ? AND source = ? AND source_key = ?",
+                          {cdCustomer, cdSource, cdKey}, false),
+      insertContactPoints("INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) VALUES ",
+                          "(?, ?, ?, ?, ?)", {cpKind, cpValue, cpCustomer, cpSource, cpKey}, true) {}
+
+void RunStatements::resetColumns() {
+  for (IntCol* c : {&custId, &custRun, &updId, &updRun, &srCustomer, &srRun, &suId, &suCustomer, &suRun, &cdCustomer,
+                    &cpCustomer}) {
+    c->reset();
+  }
+  for (auto& c : updHas) c.reset();
+  for (auto& c : custCols) c.reset();
+  for (auto& c : updCols) c.reset();
+  for (TextCol* c : {&custNow, &updNow, &srSource, &srEntity, &srKey, &srHash, &srPayload, &srFlags, &srOrigin,
+                     &srSourceUpdated, &srNow, &suHash, &suPayload, &suFlags, &suOrigin, &suSourceUpdated, &suNow,
+                     &cdSource, &cdKey, &cpKind, &cpValue, &cpSource, &cpKey}) {
+    c->reset();
+  }
+}
 
 SqlRunTransaction::SqlRunTransaction(SqlStore& store, soci::session& sql, Backend backend, int64_t runId)
     : store_(store), sql_(sql), backend_(backend), runId_(runId), st_(std::make_unique<RunStatements>()) {}
@@ -281,17 +281,36 @@ Result<UpsertCounts> SqlRunTransaction::upsert(const std::string& source, const 
   return counts;
 }
 
-void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin,
-                                    size_t end, const std::string& now, UpsertCounts& counts) {
+// SQLite: one indexed point query per key on the native connection; cheaper than any batching SQLite offers.
+void SqlRunTransaction::lookupSqlite(const std::string& source, const std::string& entity,
+                                     const std::vector<Record>& records, size_t begin,
+                                     const std::vector<size_t>& group) {
   RunStatements& s = *st_;
-  const size_t n = end - begin;
-  const long long run = runId_;
+  if (!s.sqliteLookup) {
+    s.sqliteLookup = std::make_unique<SqliteStatement>(
+        sqliteHandle(sql_),
+        "SELECT id, record_hash, customer_id FROM source_record WHERE source = ?1 AND entity = ?2 AND source_key = ?3");
+  }
+  SqliteStatement& q = *s.sqliteLookup;
+  q.bindText(1, source);
+  q.bindText(2, entity);
+  for (size_t k : group) {
+    q.bindText(3, records[begin + k].sourceKey);
+    if (!q.next()) continue;
+    Existing& e = s.existing[k];
+    e.id = q.columnInt(0);
+    e.kind = q.columnText(1) == s.hashes[k] ? Existing::kSame : Existing::kChanged;
+    e.hasCustomer = !q.columnIsNull(2);
+    e.customerId = e.hasCustomer ? q.columnInt(2) : 0;
+    q.reset();
+  }
+}
 
-  s.hashes.resize(n);
-  s.existing.assign(n, Existing{});
-  for (size_t k = 0; k < n; ++k) s.hashes[k] = recordHash(records[begin + k]);
-
-  // Which keys exist already, kLookupKeys at a time, per entity (a chunk rarely mixes entities).
+// PostgreSQL: kLookupKeys keys per round trip with an IN list.
+void SqlRunTransaction::lookupPostgres(const std::string& source, const std::string& entity,
+                                       const std::vector<Record>& records, size_t begin,
+                                       const std::vector<size_t>& group) {
+  RunStatements& s = *st_;
   soci::statement& lookup = s.lookup.get(
       sql_,
       "SELECT source_key, id, record_hash, customer_id FROM source_record WHERE source = :s AND entity = :e "
@@ -312,6 +331,46 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         q.exchange(soci::into(s.foundCustomer, s.foundCustomerInd));
       });
   s.lookupSource = source;
+  s.lookupEntity = entity;
+  for (size_t g = 0; g < group.size(); g += kLookupKeys) {
+    const size_t m = std::min(kLookupKeys, group.size() - g);
+    s.keyIndex.clear();
+    for (size_t j = 0; j < kLookupKeys; ++j) {
+      // Short rounds repeat their last key: the statement keeps its one shape.
+      const size_t k = group[g + std::min(j, m - 1)];
+      s.lookupKeys[j] = records[begin + k].sourceKey;
+      if (j < m) s.keyIndex.emplace(records[begin + k].sourceKey, k);
+    }
+    // One slot more than keys can match, so the fetch always reads the whole result.
+    s.foundKey.resize(kLookupKeys + 1);
+    s.foundId.resize(kLookupKeys + 1);
+    s.foundHash.resize(kLookupKeys + 1);
+    s.foundCustomer.resize(kLookupKeys + 1);
+    s.foundCustomerInd.resize(kLookupKeys + 1);
+    if (!lookup.execute(true)) continue;
+    for (size_t r = 0; r < s.foundId.size(); ++r) {
+      auto it = s.keyIndex.find(s.foundKey[r]);
+      if (it == s.keyIndex.end()) continue;
+      Existing& e = s.existing[it->second];
+      e.id = s.foundId[r];
+      e.kind = s.foundHash[r] == s.hashes[it->second] ? Existing::kSame : Existing::kChanged;
+      e.hasCustomer = s.foundCustomerInd[r] == soci::i_ok;
+      e.customerId = e.hasCustomer ? s.foundCustomer[r] : 0;
+    }
+  }
+}
+
+void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin,
+                                    size_t end, const std::string& now, UpsertCounts& counts) {
+  RunStatements& s = *st_;
+  const size_t n = end - begin;
+  const long long run = runId_;
+
+  s.hashes.resize(n);
+  s.existing.assign(n, Existing{});
+  for (size_t k = 0; k < n; ++k) s.hashes[k] = recordHash(records[begin + k]);
+
+  // Which keys exist already, per entity (a chunk rarely mixes entities).
   std::vector<char> looked(n, 0);
   std::vector<size_t> group;
   for (size_t first = 0; first < n; ++first) {
@@ -324,32 +383,10 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         looked[k] = 1;
       }
     }
-    s.lookupEntity = entity;
-    for (size_t g = 0; g < group.size(); g += kLookupKeys) {
-      const size_t m = std::min(kLookupKeys, group.size() - g);
-      s.keyIndex.clear();
-      for (size_t j = 0; j < kLookupKeys; ++j) {
-        // Short rounds repeat their last key: the statement keeps its one shape.
-        const size_t k = group[g + std::min(j, m - 1)];
-        s.lookupKeys[j] = records[begin + k].sourceKey;
-        if (j < m) s.keyIndex.emplace(records[begin + k].sourceKey, k);
-      }
-      // One slot more than keys can match, so the fetch always runs the query to its end.
-      s.foundKey.resize(kLookupKeys + 1);
-      s.foundId.resize(kLookupKeys + 1);
-      s.foundHash.resize(kLookupKeys + 1);
-      s.foundCustomer.resize(kLookupKeys + 1);
-      s.foundCustomerInd.resize(kLookupKeys + 1);
-      if (!lookup.execute(true)) continue;
-      for (size_t r = 0; r < s.foundId.size(); ++r) {
-        auto it = s.keyIndex.find(s.foundKey[r]);
-        if (it == s.keyIndex.end()) continue;
-        Existing& e = s.existing[it->second];
-        e.id = s.foundId[r];
-        e.kind = s.foundHash[r] == s.hashes[it->second] ? Existing::kSame : Existing::kChanged;
-        e.hasCustomer = s.foundCustomerInd[r] == soci::i_ok;
-        e.customerId = e.hasCustomer ? s.foundCustomer[r] : 0;
-      }
+    if (backend_ == Backend::kSqlite) {
+      lookupSqlite(source, entity, records, begin, group);
+    } else {
+      lookupPostgres(source, entity, records, begin, group);
     }
   }
 
@@ -405,26 +442,8 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
     }
   }
 
-  // Fill the bound vectors.
-  s.custId.reset();
-  s.custRun.reset();
-  s.custNow.reset();
-  for (auto& c : s.custCols) c.reset();
-  s.updId.reset();
-  s.updRun.reset();
-  s.updNow.reset();
-  for (auto& c : s.updCols) c.reset();
-  for (auto& h : s.updHas) h.clear();
-  for (TextCol* c : {&s.srSource, &s.srEntity, &s.srKey, &s.srHash, &s.srPayload, &s.srFlags, &s.srOrigin,
-                     &s.srSourceUpdated, &s.srNow, &s.suHash, &s.suPayload, &s.suFlags, &s.suOrigin,
-                     &s.suSourceUpdated, &s.suNow, &s.cdSource, &s.cdKey, &s.cpKind, &s.cpValue, &s.cpSource,
-                     &s.cpKey}) {
-    c->reset();
-  }
-  for (IntCol* c : {&s.srCustomer, &s.srRun, &s.suId, &s.suCustomer, &s.suRun, &s.cdCustomer, &s.cpCustomer}) {
-    c->reset();
-  }
-
+  // Fill the bound columns.
+  s.resetColumns();
   std::array<const std::optional<std::string>*, kCustomerColumns> values{};
   for (size_t k = 0; k < n; ++k) {
     const Existing& e = s.existing[k];
@@ -446,7 +465,7 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
       } else {
         s.updId.push(s.customerOf[k]);
         for (size_t c = 0; c < kCustomerColumns; ++c) {
-          s.updHas[c].push_back(values[c] ? 1 : 0);
+          s.updHas[c].push(values[c] ? 1 : 0);
           s.updCols[c].push(values[c]);
         }
         s.updRun.push(run);
@@ -509,107 +528,12 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   }
 
   // Write: customers before the rows that reference them.
-  if (!s.custId.v.empty()) {
-    for (auto& c : s.custCols) c.finish();
-    s.custNow.finish();
-    soci::statement& q = s.insertCustomer.get(sql_, customerInsertSql(), [&](soci::statement& st) {
-      st.exchange(soci::use(s.custId.v));
-      for (auto& c : s.custCols) st.exchange(soci::use(c.v, c.ind));
-      st.exchange(soci::use(s.custRun.v));
-      st.exchange(soci::use(s.custRun.v));
-      st.exchange(soci::use(s.custNow.v));
-      st.exchange(soci::use(s.custNow.v));
-    });
-    q.execute(true);
-  }
-  if (!s.updId.v.empty()) {
-    for (auto& c : s.updCols) c.finish();
-    s.updNow.finish();
-    soci::statement& q = s.updateCustomer.get(sql_, customerUpdateSql(), [&](soci::statement& st) {
-      // Placeholders in statement order: (h_i, v_i) per column, then ur, ua, id.
-      for (size_t c = 0; c < kCustomerColumns; ++c) {
-        st.exchange(soci::use(s.updHas[c]));
-        st.exchange(soci::use(s.updCols[c].v, s.updCols[c].ind));
-      }
-      st.exchange(soci::use(s.updRun.v));
-      st.exchange(soci::use(s.updNow.v));
-      st.exchange(soci::use(s.updId.v));
-    });
-    q.execute(true);
-  }
-  if (!s.srRun.v.empty()) {
-    for (TextCol* c : {&s.srSource, &s.srEntity, &s.srKey, &s.srHash, &s.srPayload, &s.srFlags, &s.srOrigin,
-                       &s.srSourceUpdated, &s.srNow}) {
-      c->finish();
-    }
-    soci::statement& q = s.insertSourceRecord.get(
-        sql_,
-        "INSERT INTO source_record (source, entity, source_key, record_hash, payload, quality_flags, origin, "
-        "customer_id, first_run, last_run, source_updated_at, updated_at) "
-        "VALUES (:s, :e, :k, :h, :p, :q, :o, :c, :fr, :lr, :su, :u)",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(s.srSource.v));
-          st.exchange(soci::use(s.srEntity.v));
-          st.exchange(soci::use(s.srKey.v));
-          st.exchange(soci::use(s.srHash.v));
-          st.exchange(soci::use(s.srPayload.v));
-          st.exchange(soci::use(s.srFlags.v));
-          st.exchange(soci::use(s.srOrigin.v));
-          st.exchange(soci::use(s.srCustomer.v, s.srCustomer.ind));
-          st.exchange(soci::use(s.srRun.v));
-          st.exchange(soci::use(s.srRun.v));
-          st.exchange(soci::use(s.srSourceUpdated.v, s.srSourceUpdated.ind));
-          st.exchange(soci::use(s.srNow.v));
-        });
-    q.execute(true);
-  }
-  if (!s.suId.v.empty()) {
-    for (TextCol* c : {&s.suHash, &s.suPayload, &s.suFlags, &s.suOrigin, &s.suSourceUpdated, &s.suNow}) c->finish();
-    soci::statement& q = s.updateSourceRecord.get(
-        sql_,
-        "UPDATE source_record SET record_hash = :h, payload = :p, quality_flags = :q, origin = :o, "
-        "customer_id = COALESCE(:c, customer_id), last_run = :r, source_updated_at = :su, updated_at = :u "
-        "WHERE id = :id",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(s.suHash.v));
-          st.exchange(soci::use(s.suPayload.v));
-          st.exchange(soci::use(s.suFlags.v));
-          st.exchange(soci::use(s.suOrigin.v));
-          st.exchange(soci::use(s.suCustomer.v, s.suCustomer.ind));
-          st.exchange(soci::use(s.suRun.v));
-          st.exchange(soci::use(s.suSourceUpdated.v, s.suSourceUpdated.ind));
-          st.exchange(soci::use(s.suNow.v));
-          st.exchange(soci::use(s.suId.v));
-        });
-    q.execute(true);
-  }
-  if (!s.cdCustomer.v.empty()) {
-    s.cdSource.finish();
-    s.cdKey.finish();
-    soci::statement& q = s.deleteContactPoints.get(
-        sql_, "DELETE FROM contact_point WHERE customer_id = :c AND source = :s AND source_key = :k",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(s.cdCustomer.v));
-          st.exchange(soci::use(s.cdSource.v));
-          st.exchange(soci::use(s.cdKey.v));
-        });
-    q.execute(true);
-  }
-  if (!s.cpCustomer.v.empty()) {
-    for (TextCol* c : {&s.cpKind, &s.cpValue, &s.cpSource, &s.cpKey}) c->finish();
-    soci::statement& q = s.insertContactPoints.get(
-        sql_,
-        "INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) "
-        "VALUES (:kind, :v, :c, :s, :k)",
-        [&](soci::statement& st) {
-          st.exchange(soci::use(s.cpKind.v));
-          st.exchange(soci::use(s.cpValue.v));
-          st.exchange(soci::use(s.cpCustomer.v));
-          st.exchange(soci::use(s.cpSource.v));
-          st.exchange(soci::use(s.cpKey.v));
-        });
-    q.execute(true);
-  }
+  s.insertCustomer.execute(sql_, backend_);
+  s.updateCustomer.execute(sql_, backend_);
+  s.insertSourceRecord.execute(sql_, backend_);
+  s.updateSourceRecord.execute(sql_, backend_);
+  s.deleteContactPoints.execute(sql_, backend_);
+  s.insertContactPoints.execute(sql_, backend_);
 }
 
 Status SqlRunTransaction::quarantine(const Rejected& item) {

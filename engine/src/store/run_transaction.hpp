@@ -43,6 +43,10 @@ class SqlRunTransaction final : public RunTransaction {
   void endTransaction();
   /// The end (exclusive) of the chunk starting at begin: at most kChunkRecords records with distinct keys.
   size_t chunkEnd(const std::vector<Record>& records, size_t begin);
+  void lookupSqlite(const std::string& source, const std::string& entity, const std::vector<Record>& records,
+                    size_t begin, const std::vector<size_t>& group);
+  void lookupPostgres(const std::string& source, const std::string& entity, const std::vector<Record>& records,
+                      size_t begin, const std::vector<size_t>& group);
   void upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin, size_t end,
                    const std::string& now, UpsertCounts& counts);
 

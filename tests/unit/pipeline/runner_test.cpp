@@ -11,6 +11,7 @@
 #include "crmsync/pipeline/validate.hpp"
 #include "crmsync/store/store.hpp"
 #include "test_support/temp_dir.hpp"
+#include "test_support/test_store.hpp"
 
 namespace crmsync::pipeline {
 namespace {
@@ -19,39 +20,14 @@ namespace {
 class RunnerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      storeUrl_ = dir_.file("crm.db");
-      return;
-    }
-    const char* pg = std::getenv("CRMSYNC_TEST_PG_URL");
-    if (!pg) {
-      if (const char* skip = std::getenv("CRMSYNC_SKIP_POSTGRES"); skip && std::string(skip) == "1") {
-        GTEST_SKIP() << "CRMSYNC_SKIP_POSTGRES=1";
-      }
-      FAIL() << "CRMSYNC_TEST_PG_URL is not set: run through ctest, which starts PostgreSQL";
-    }
-    storeUrl_ = pg;
-    resetPostgres();
+    db_ = std::make_unique<test::TestStore>(GetParam());
+    if (db_->skipped()) GTEST_SKIP() << "CRMSYNC_SKIP_POSTGRES=1";
+    ASSERT_TRUE(db_->ready());
+    storeUrl_ = db_->url();
   }
 
-  // Each test starts from an empty PostgreSQL schema.
-  void resetPostgres() {
-    soci::session sql("postgresql", pgConninfo());
-    sql << "DROP SCHEMA public CASCADE";
-    sql << "CREATE SCHEMA public";
-  }
-  std::string pgConninfo() const {
-    // postgresql://user@host:port/db -> libpq keywords
-    std::string url = storeUrl_.substr(std::string("postgresql://").size());
-    auto at = url.find('@');
-    auto colon = url.find(':', at);
-    auto slash = url.find('/', at);
-    return "user=" + url.substr(0, at) + " host=" + url.substr(at + 1, colon - at - 1) +
-           " port=" + url.substr(colon + 1, slash - colon - 1) + " dbname=" + url.substr(slash + 1);
-  }
-
-  std::string writePipeline(const std::string& sourcesAndStages) {
-    return dir_.write("pipeline.yaml", "version: 1\nname: test\nstore: " + storeUrl_ + "\n" + sourcesAndStages);
+  std::string writePipeline(const std::string& sourcesAndStages, const std::string& name = "pipeline.yaml") {
+    return dir_.write(name, "version: 1\nname: test\nstore: " + storeUrl_ + "\n" + sourcesAndStages);
   }
 
   RunResult run(const std::string& pipelinePath, const std::atomic<bool>* cancel = nullptr) {
@@ -76,6 +52,7 @@ class RunnerTest : public ::testing::TestWithParam<std::string> {
   }
 
   test::TempDir dir_;
+  std::unique_ptr<test::TestStore> db_;
   std::string storeUrl_;
 };
 
@@ -149,7 +126,7 @@ TEST_P(RunnerTest, FailedSourceLeavesRecordsAndCursorsAsTheyWere) {
   dir_.write("broken.xlsx", "this is not a zip archive");
   auto failing = writePipeline(contactsSource() +
                                "  - name: broken\n    connector: spreadsheet\n    config:\n      path: broken.xlsx\n" +
-                               kStages);
+                               kStages, "failing.yaml");
   auto result = run(failing);
   EXPECT_FALSE(result.status.isOk());
   EXPECT_NE(result.status.message().find("source 'broken'"), std::string::npos) << result.status.message();
@@ -193,7 +170,7 @@ TEST_P(RunnerTest, InvalidValuesLoadWithQualityFlags) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RunnerTest, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param) { return param.param; });
 
 TEST(Validate, ReportsConnectorAndStageProblemsAtOnce) {
   test::TempDir dir;

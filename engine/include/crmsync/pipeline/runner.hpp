@@ -28,7 +28,7 @@ struct RunResult {
   bool committed = false;
   std::string store;
   std::vector<SourceStats> sources;            // in pipeline order
-  std::map<std::string, double> stageSeconds;  // by stage name
+  std::vector<std::pair<std::string, double>> stageSeconds;  // by stage, in pipeline order
   int64_t customers = 0;                       // golden customers after the run
   double seconds = 0;
 };

@@ -24,7 +24,7 @@ namespace crmsync::pipeline {
 struct SourceStats {
   std::string source;
   std::string connector;
-  int64_t read = 0;         // records emitted by the connector
+  int64_t read = 0;         // records the connector emitted or rejected
   int64_t inserted = 0;
   int64_t updated = 0;
   int64_t unchanged = 0;
