@@ -104,34 +104,35 @@ void BatchStatement::execute(soci::session& sql, Backend backend) {
   }
   if (rows == 0) return;
 
-  if (backend == Backend::kSqlite) {
-    if (!sqlite_) sqlite_ = std::make_unique<SqliteStatement>(sqliteHandle(sql), sqlFor(1));
-    SqliteStatement& st = *sqlite_;
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t c = 0; c < columns_.size(); ++c) {
-        const int p = static_cast<int>(c) + 1;
-        if (const TextCol* t = columns_[c].text) {
-          if (t->ind[r] == soci::i_null) {
-            st.bindNull(p);
-          } else {
-            st.bindText(p, t->v[r]);
-          }
-        } else if (columns_[c].ints->ind[r] == soci::i_null) {
-          st.bindNull(p);
-        } else {
-          st.bindInt(p, columns_[c].ints->v[r]);
-        }
-      }
-      st.run();
-    }
-    return;
-  }
-
   size_t done = 0;
   while (done < rows) {
     size_t take = 1;
     if (multiRow_) {
       while (take * 2 <= kMaxRowsPerStatement && take * 2 <= rows - done) take *= 2;
+    }
+    if (backend == Backend::kSqlite) {
+      auto& st = sqlite_[take];
+      if (!st) st = std::make_unique<SqliteStatement>(sqliteHandle(sql), sqlFor(take));
+      int p = 1;
+      for (size_t r = done; r < done + take; ++r) {
+        for (const auto& col : columns_) {
+          if (const TextCol* t = col.text) {
+            if (t->ind[r] == soci::i_null) {
+              st->bindNull(p);
+            } else {
+              st->bindText(p, t->v[r]);
+            }
+          } else if (col.ints->ind[r] == soci::i_null) {
+            st->bindNull(p);
+          } else {
+            st->bindInt(p, col.ints->v[r]);
+          }
+          ++p;
+        }
+      }
+      st->run();
+      done += take;
+      continue;
     }
     ScalarStatement& s = scalarFor(sql, take);
     for (size_t r = 0; r < take; ++r) {

@@ -1,10 +1,11 @@
 // Writing many rows with one prepared statement. Values are collected column by column (TextCol, IntCol) and
 // written in one call; how depends on the backend:
-//  - SQLite: one statement prepared on the native connection (see sqlite_native.hpp), bound and stepped once
-//    per row, values bound in place without copies.
-//  - PostgreSQL: multi-row VALUES lists of 64, 32, ... 1 rows with scalar binds (one round trip per list);
-//    statements that cannot be multi-row (UPDATE, DELETE) run once per row. SOCI 4.0.3's PostgreSQL backend
-//    binds vectors wrongly when a prepared statement is executed again, so it is not used there.
+// Both write multi-row VALUES lists of 64, 32, ... 1 rows (statements that cannot be multi-row, UPDATE and
+// DELETE, run once per row), each list size prepared once:
+//  - SQLite: on the native connection (see sqlite_native.hpp), values bound in place without copies; a
+//    statement per row would spend a tenth of the load finishing statements.
+//  - PostgreSQL: through SOCI with scalar binds, one round trip per list. (SOCI 4.0.3's PostgreSQL backend binds
+//    vectors wrongly when a prepared statement is executed again, so its bulk binding is not used.)
 #pragma once
 
 #include <soci/soci.h>
@@ -97,7 +98,7 @@ class BatchStatement {
   std::string row_;
   std::vector<BatchColumn> columns_;
   bool multiRow_;
-  std::unique_ptr<SqliteStatement> sqlite_;
+  std::map<size_t, std::unique_ptr<SqliteStatement>> sqlite_;
   std::map<size_t, std::unique_ptr<ScalarStatement>> scalar_;
 };
 

@@ -31,15 +31,80 @@ int customerColumnIndex(std::string_view fieldName) {
   return -1;
 }
 
+namespace {
+
+// The fields in name order (insertion sort: records have tens of fields, usually already in a stable order),
+// without allocating once the thread's scratch vector has grown.
+const std::vector<const Field*>& sortedFields(const Record& record) {
+  thread_local std::vector<const Field*> sorted;
+  sorted.clear();
+  for (const auto& f : record.fields) {
+    sorted.push_back(&f);
+    for (size_t i = sorted.size() - 1; i > 0 && sorted[i]->name < sorted[i - 1]->name; --i) {
+      std::swap(sorted[i], sorted[i - 1]);
+    }
+  }
+  return sorted;
+}
+
+// True when s can go into JSON between quotes as it is: valid UTF-8 (as nlohmann::json checks it: no
+// overlongs, no surrogates, nothing above U+10FFFF) and nothing that needs escaping.
+bool jsonVerbatim(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      if (c < 0x20 || c == '"' || c == '\\') return false;
+      ++p;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) < len) return false;
+    for (size_t i = 1; i < len; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    p += len;
+  }
+  return true;
+}
+
+void appendJsonString(std::string& out, std::string_view s) {
+  if (jsonVerbatim(s)) {
+    out += '"';
+    out.append(s);
+    out += '"';
+    return;
+  }
+  // Escaping and repairing invalid UTF-8 are nlohmann::json's job.
+  out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 std::string recordHash(const Record& record) {
   // Length-prefixed so no two different records serialize alike; sorted by name so the order a connector
   // emits fields in does not count as a change.
   thread_local std::string buf;
-  thread_local std::vector<const Field*> sorted;
   buf.clear();
-  sorted.clear();
-  for (const auto& f : record.fields) sorted.push_back(&f);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Field* a, const Field* b) { return a->name < b->name; });
+  const auto& sorted = sortedFields(record);
   appendString(buf, record.entity);
   appendLength(buf, sorted.size());
   for (const Field* f : sorted) {
@@ -61,16 +126,29 @@ std::string recordHash(const Record& record) {
   return out;
 }
 
+// What nlohmann::json::object() with one member per field would dump (keys in order, the last of duplicate
+// names wins), written without building the object: this runs for every record a run loads.
 std::string payloadJson(const Record& record) {
-  nlohmann::json obj = nlohmann::json::object();
-  for (const auto& f : record.fields) {
-    if (f.value) {
-      obj[f.name] = *f.value;
+  const auto& sorted = sortedFields(record);
+  std::string out;
+  out.reserve(64 + record.fields.size() * 32);
+  out += '{';
+  bool first = true;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + 1 < sorted.size() && sorted[i + 1]->name == sorted[i]->name) continue;
+    const Field* f = sorted[i];
+    if (!first) out += ',';
+    first = false;
+    appendJsonString(out, f->name);
+    out += ':';
+    if (f->value) {
+      appendJsonString(out, *f->value);
     } else {
-      obj[f.name] = nullptr;
+      out += "null";
     }
   }
-  return obj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += '}';
+  return out;
 }
 
 std::string qualityFlagsJson(const Record& record) {

@@ -66,7 +66,7 @@ const std::vector<Migration> kMigrations = {
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 ))",
-         "CREATE INDEX customer_merged_into_idx ON customer (merged_into)",
+         "CREATE INDEX customer_merged_into_idx ON customer (merged_into) WHERE merged_into IS NOT NULL",
 
          R"(CREATE TABLE contact_point (
   id {{ID}},
