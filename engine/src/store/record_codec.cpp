@@ -33,20 +33,6 @@ int customerColumnIndex(std::string_view fieldName) {
 
 namespace {
 
-// The fields in name order (insertion sort: records have tens of fields, usually already in a stable order),
-// without allocating once the thread's scratch vector has grown.
-const std::vector<const Field*>& sortedFields(const Record& record) {
-  thread_local std::vector<const Field*> sorted;
-  sorted.clear();
-  for (const auto& f : record.fields) {
-    sorted.push_back(&f);
-    for (size_t i = sorted.size() - 1; i > 0 && sorted[i]->name < sorted[i - 1]->name; --i) {
-      std::swap(sorted[i], sorted[i - 1]);
-    }
-  }
-  return sorted;
-}
-
 // True when s can go into JSON between quotes as it is: valid UTF-8 (as nlohmann::json checks it: no
 // overlongs, no surrogates, nothing above U+10FFFF) and nothing that needs escaping.
 bool jsonVerbatim(std::string_view s) {
@@ -100,22 +86,26 @@ void appendJsonString(std::string& out, std::string_view s) {
 }  // namespace
 
 std::string recordHash(const Record& record) {
-  // Length-prefixed so no two different records serialize alike; sorted by name so the order a connector
-  // emits fields in does not count as a change.
+  // Each field is hashed on its own, length-prefixed so text cannot move between name and value, and the
+  // field hashes are summed: the order a connector emits fields in does not count as a change, and no sort is
+  // needed. Entity, field count and the sum are then hashed together.
   thread_local std::string buf;
-  buf.clear();
-  const auto& sorted = sortedFields(record);
-  appendString(buf, record.entity);
-  appendLength(buf, sorted.size());
-  for (const Field* f : sorted) {
-    appendString(buf, f->name);
-    if (f->value) {
+  uint64_t sum = 0;
+  for (const auto& f : record.fields) {
+    buf.clear();
+    appendString(buf, f.name);
+    if (f.value) {
       buf.push_back('\1');
-      appendString(buf, *f->value);
+      appendString(buf, *f.value);
     } else {
       buf.push_back('\0');
     }
+    sum += XXH3_64bits(buf.data(), buf.size());
   }
+  buf.clear();
+  appendString(buf, record.entity);
+  appendLength(buf, record.fields.size());
+  for (int i = 0; i < 8; ++i) buf.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
   XXH64_hash_t h = XXH3_64bits(buf.data(), buf.size());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
@@ -126,23 +116,25 @@ std::string recordHash(const Record& record) {
   return out;
 }
 
-// What nlohmann::json::object() with one member per field would dump (keys in order, the last of duplicate
-// names wins), written without building the object: this runs for every record a run loads.
+// Written directly rather than through a nlohmann::json object (which would allocate a map node and two
+// strings per field): this runs for every record a run loads. Fields keep the record's order; of repeated
+// names the last wins, as when parsing.
 std::string payloadJson(const Record& record) {
-  const auto& sorted = sortedFields(record);
+  const auto& fields = record.fields;
   std::string out;
-  out.reserve(64 + record.fields.size() * 32);
+  out.reserve(64 + fields.size() * 32);
   out += '{';
   bool first = true;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i + 1 < sorted.size() && sorted[i + 1]->name == sorted[i]->name) continue;
-    const Field* f = sorted[i];
+  for (size_t i = 0; i < fields.size(); ++i) {
+    bool repeated = false;
+    for (size_t j = i + 1; j < fields.size() && !repeated; ++j) repeated = fields[j].name == fields[i].name;
+    if (repeated) continue;
     if (!first) out += ',';
     first = false;
-    appendJsonString(out, f->name);
+    appendJsonString(out, fields[i].name);
     out += ':';
-    if (f->value) {
-      appendJsonString(out, *f->value);
+    if (fields[i].value) {
+      appendJsonString(out, *fields[i].value);
     } else {
       out += "null";
     }

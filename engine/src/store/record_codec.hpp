@@ -23,8 +23,8 @@ int customerColumnIndex(std::string_view fieldName);
 /// order, as 16 lowercase hex digits. Equal hashes mean nothing the store keeps from the fields changed.
 std::string recordHash(const Record& record);
 
-/// The fields as a JSON object {"name": "value" | null}, keys in order, byte for byte what nlohmann::json
-/// dumps for the same object. Invalid UTF-8 is replaced by U+FFFD.
+/// The fields as a JSON object {"name": "value" | null} in the record's field order (the last of repeated names
+/// wins). Strings are escaped as nlohmann::json escapes them; invalid UTF-8 is replaced by U+FFFD.
 std::string payloadJson(const Record& record);
 
 /// The quality flags as a JSON array of strings.

@@ -1,15 +1,17 @@
 #include "store/run_transaction.hpp"
 
+#include <xxhash.h>
+
 #include <array>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 
 #include "store/batch_statement.hpp"
-#include "store/sqlite_native.hpp"
 #include "store/record_codec.hpp"
 #include "store/sql_error.hpp"
 #include "store/sql_store.hpp"
+#include "store/sqlite_native.hpp"
 
 namespace crmsync::store {
 namespace {
@@ -20,6 +22,8 @@ constexpr size_t kChunkRecords = 1000;
 constexpr size_t kLookupKeys = 100;
 constexpr size_t kCustomerColumns = kCustomerFieldColumns.size();
 constexpr std::string_view kCustomerEntity = "customer";
+// A PostgreSQL run that inserts more rows than this refreshes the planner's statistics before it commits.
+constexpr int64_t kAnalyzeAfterInserts = 10000;
 
 // A statement prepared on first use and kept for the rest of the run.
 class Prepared {
@@ -78,6 +82,46 @@ std::string customerUpdateSql() {
   }
   return "UPDATE customer SET " + sets + "updated_run = ?, updated_at = ? WHERE id = ?";
 }
+
+// 64-bit hashes of the keys a run inserted, for sources that were empty when the run first wrote to them:
+// open addressing, 16 bytes a key at most. A hash collision only costs a needless lookup.
+class KeyHashSet {
+ public:
+  bool contains(uint64_t h) const {
+    if (slots_.empty()) return false;
+    h = h ? h : 1;
+    for (size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == h) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+  void insert(uint64_t h) {
+    h = h ? h : 1;
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    for (size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == h) return;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++size_;
+        return;
+      }
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    size_ = 0;
+    for (uint64_t h : old) {
+      if (h) insert(h);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
+uint64_t keyHash(const std::string& key) { return XXH3_64bits(key.data(), key.size()); }
 
 // What the lookup found for a record of the chunk.
 struct Existing {
@@ -149,6 +193,15 @@ struct RunStatements {
   std::vector<long long> customerOf;  // customer id per record of the chunk, 0 when none
   std::vector<char> needsCustomer;
   std::unordered_map<std::string_view, size_t> keyIndex;
+  std::vector<size_t> maybeKnown;
+
+  // Per source and entity ("source\x1fentity"): empty when this run first wrote to it? Then only keys this run
+  // inserted can exist, and the rest need no lookup: a first load does none.
+  struct SourceKeys {
+    bool emptyAtStart = false;
+    KeyHashSet inserted;
+  };
+  std::unordered_map<std::string, SourceKeys> sourceKeys;
 
   void resetColumns();
 
@@ -277,9 +330,27 @@ Result<UpsertCounts> SqlRunTransaction::upsert(const std::string& source, const 
       begin = end;
     }
   });
+  inserted_ += counts.inserted;
   if (!st.isOk()) return fail(st);
   return counts;
 }
+
+namespace {
+
+RunStatements::SourceKeys& sourceKeysFor(RunStatements& s, soci::session& sql, const std::string& source,
+                                         const std::string& entity) {
+  std::string id = source + '\x1f' + entity;
+  auto it = s.sourceKeys.find(id);
+  if (it != s.sourceKeys.end()) return it->second;
+  long long any = 0;
+  sql << "SELECT COUNT(*) FROM (SELECT 1 FROM source_record WHERE source = :s AND entity = :e LIMIT 1) AS t",
+      soci::use(source), soci::use(entity), soci::into(any);
+  auto& keys = s.sourceKeys[id];
+  keys.emptyAtStart = any == 0;
+  return keys;
+}
+
+}  // namespace
 
 // SQLite: one indexed point query per key on the native connection; cheaper than any batching SQLite offers.
 void SqlRunTransaction::lookupSqlite(const std::string& source, const std::string& entity,
@@ -383,6 +454,15 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         looked[k] = 1;
       }
     }
+    auto& known = sourceKeysFor(s, sql_, source, entity);
+    if (known.emptyAtStart) {
+      s.maybeKnown.clear();
+      for (size_t k : group) {
+        if (known.inserted.contains(keyHash(records[begin + k].sourceKey))) s.maybeKnown.push_back(k);
+      }
+      group.swap(s.maybeKnown);
+    }
+    if (group.empty()) continue;
     if (backend_ == Backend::kSqlite) {
       lookupSqlite(source, entity, records, begin, group);
     } else {
@@ -534,6 +614,13 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   s.updateSourceRecord.execute(sql_, backend_);
   s.deleteContactPoints.execute(sql_, backend_);
   s.insertContactPoints.execute(sql_, backend_);
+
+  for (size_t k = 0; k < n; ++k) {
+    if (s.existing[k].kind != Existing::kNew) continue;
+    const Record& r = records[begin + k];
+    auto& known = sourceKeysFor(s, sql_, source, r.entity);
+    if (known.emptyAtStart) known.inserted.insert(keyHash(r.sourceKey));
+  }
 }
 
 Status SqlRunTransaction::quarantine(const Rejected& item) {
@@ -605,6 +692,11 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
             "records_quarantined = :rq, stats = :s WHERE id = :id",
         soci::use(now), soci::use(read), soci::use(loaded), soci::use(quarantined), soci::use(stats), soci::use(id);
+    // Without fresh statistics the next run's prepared lookups are planned for the tables as they were before
+    // this load (empty, say: a sequential scan) and keep that plan; autovacuum may come too late.
+    if (backend_ == Backend::kPostgresql && inserted_ > kAnalyzeAfterInserts) {
+      sql_ << "ANALYZE source_record, customer, contact_point";
+    }
     st_.reset();
     sql_.commit();
   });

@@ -56,6 +56,7 @@ class SqlRunTransaction final : public RunTransaction {
   int64_t runId_;
   State state_ = State::kOpen;
   std::string failure_;
+  int64_t inserted_ = 0;
   std::unique_ptr<RunStatements> st_;
   std::unordered_set<std::string> chunkKeys_;
 };

@@ -34,6 +34,9 @@ std::string backendName(const ::testing::TestParamInfo<TestBackend>& info) {
   return info.param == TestBackend::kSqlite ? "sqlite" : "postgresql";
 }
 
+// gtest (and so the CTest test names) print the parameter with this.
+void PrintTo(TestBackend b, std::ostream* os) { *os << (b == TestBackend::kSqlite ? "sqlite" : "postgresql"); }
+
 std::string randomSuffix() {
   static std::atomic<int> counter{0};
   std::random_device rd;
@@ -466,6 +469,50 @@ TEST_P(Store, RollsBackRecordsAndCursorsWhenRunIsNotCommitted) {
   ASSERT_TRUE(tx);
   EXPECT_EQ(upsert(*tx, "crm", {person("2", "Bo", "bo@example.com")}).inserted, 1);
   ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+}
+
+TEST_P(Store, ADatabaseErrorFailsTheRunAndLeavesTheDatabaseAsItWas) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto tx = begin(*store);
+    upsert(*tx, "crm", {person("1", "Ann", "ann@example.com")});
+    ASSERT_TRUE(tx->setCursor("crm", "crm", "v1").isOk());
+    ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  }
+  // A trigger stands in for any failure the database reports halfway through a run.
+  if (GetParam() == TestBackend::kSqlite) {
+    store->session() << "CREATE TRIGGER boom BEFORE INSERT ON customer WHEN NEW.name = 'boom' "
+                        "BEGIN SELECT RAISE(ABORT, 'boom refused'); END";
+  } else {
+    store->session() << "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        "IF NEW.name = 'boom' THEN RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$";
+    store->session() << "CREATE TRIGGER boom BEFORE INSERT ON customer FOR EACH ROW EXECUTE FUNCTION boom()";
+  }
+  {
+    auto tx = begin(*store);
+    upsert(*tx, "crm", {person("2", "Bo", "bo@example.com")});
+    ASSERT_TRUE(tx->setCursor("crm", "crm", "v2").isOk());
+    auto failed = tx->upsert("crm", {person("3", "Cy", std::nullopt), person("4", "boom", std::nullopt)});
+    ASSERT_FALSE(failed.isOk());
+    EXPECT_EQ(failed.status().code(), StatusCode::kStoreError);
+    EXPECT_NE(failed.status().message().find("boom refused"), std::string::npos) << failed.status().message();
+    EXPECT_NE(failed.status().message().find("source 'crm'"), std::string::npos) << failed.status().message();
+    auto after = tx->setCursor("crm", "crm", "v3");
+    EXPECT_NE(after.message().find("can only be rolled back"), std::string::npos) << after.message();
+    EXPECT_FALSE(tx->commit(3, 2, 0, "{}").isOk());
+  }
+  EXPECT_EQ(count(*store, "customer"), 1);
+  EXPECT_EQ(count(*store, "source_record"), 1);
+  EXPECT_EQ(*store->cursor("crm", "crm"), "v1");
+  EXPECT_EQ(store->recentRuns(10)->size(), 1u);
+  auto id = store->recordFailedRun("crm", crmsync::store::nowIso8601(), "boom refused", "{}");
+  ASSERT_TRUE(id.isOk()) << id.status().toString();
+  auto tx = begin(*store);
+  ASSERT_TRUE(tx);
+  EXPECT_EQ(upsert(*tx, "crm", {person("2", "Bo", "bo@example.com")}).inserted, 1);
+  ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  EXPECT_EQ(count(*store, "customer"), 2);
 }
 
 TEST_P(Store, CommitRecordsTheRunWithItsCountsAndStats) {

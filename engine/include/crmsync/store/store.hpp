@@ -86,7 +86,9 @@ class Store {
   virtual soci::session& session() = 0;
 };
 
-/// The one transaction of a run. Destroying it without commit() rolls everything back.
+/// The one transaction of a run. Destroying it without commit() rolls everything back. The Store that began it
+/// must outlive it, and the Store runs one at a time. After any failed call the run can only be rolled back:
+/// later calls return the first error.
 class RunTransaction {
  public:
   virtual ~RunTransaction();
@@ -95,6 +97,7 @@ class RunTransaction {
   /// Upserts records of one source keyed by (source, entity, source_key). A record whose content hash did not
   /// change is left alone. Customer records create or update their golden customer row and contact points
   /// (normalized email, phone, mobile); other entities are kept in source_record until their tables are used.
+  /// A key repeated within records counts once per occurrence; the last occurrence wins. See docs/schema.md.
   virtual Result<UpsertCounts> upsert(const std::string& source, const std::vector<Record>& records) = 0;
 
   virtual Status quarantine(const Rejected& item) = 0;
