@@ -10,6 +10,7 @@
 #include "crmsync/config/references.hpp"
 #include "crmsync/plugin/host_context.hpp"
 #include "crmsync/store/store.hpp"
+#include "batch_writer.hpp"
 #include "source_host.hpp"
 
 namespace crmsync::pipeline {
@@ -33,14 +34,14 @@ Result<std::vector<StageSlot>> buildStages(const config::PipelineSpec& spec) {
     const auto* factory = StageRegistry::builtin().find(s.type);
     if (!factory) return invalidConfig("unknown stage type '" + s.type + "'");
     ASSIGN_OR_RETURN(auto stage, factory->create(s, spec));
-    slots.push_back({s.name, s.sources, std::move(stage), 0});
+    slots.push_back({s.name, s.type, s.sources, std::move(stage), 0});
     hasLoad = hasLoad || s.type == "load";
   }
   if (!hasLoad) {
     config::StageSpec load;
     load.type = load.name = "load";
     ASSIGN_OR_RETURN(auto stage, StageRegistry::builtin().find("load")->create(load, spec));
-    slots.push_back({"load", {}, std::move(stage), 0});
+    slots.push_back({"load", "load", {}, std::move(stage), 0});
   }
   return slots;
 }
@@ -85,6 +86,7 @@ class Runner {
     startedAt_ = store::nowIso8601();
     result_.store = maskUrl(spec_.store);
     Status st = execute();
+    writer_.reset();  // idle by now; it holds a reference to execute()'s run context
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     if (!st.isOk()) {
       if (txn_) txn_->rollback();
@@ -114,6 +116,11 @@ class Runner {
     ASSIGN_OR_RETURN(txn_, store_->beginRun(spec_.name));
     result_.runId = txn_->runId();
     RunContext ctx{spec_, txn_.get(), stats_};
+    // Stages before the load stage run on the source's thread; the load stage and later ones on the writer's.
+    std::vector<StageSlot*> pre, post;
+    for (auto& slot : stages_) (post.empty() && slot.type != "load" ? pre : post).push_back(&slot);
+    preStages_ = pre;
+    writer_ = std::make_unique<BatchWriter>(post, ctx);
 
     for (const auto& src : spec_.sources) {
       auto t = std::chrono::steady_clock::now();
@@ -127,6 +134,7 @@ class Runner {
         return st;
       }
     }
+    writer_.reset();
     for (auto& slot : stages_) {
       auto t = std::chrono::steady_clock::now();
       Status st = slot.stage->finish(ctx);
@@ -181,7 +189,8 @@ class Runner {
     auto& stats = stats_[src.name];
     stats.source = src.name;
     stats.connector = src.connector;
-    SourceHost host(src.name, spec_.dir, cursor, stages_, ctx, options_, secretValues(src.config, plugin->info(), values));
+    SourceHost host(src.name, spec_.dir, cursor, preStages_, writer_.get(), ctx, options_,
+                    secretValues(src.config, plugin->info(), values));
     spdlog::info("[{}] reading with {} {}", src.name, src.connector, plugin->info().version);
 
     void* instance = nullptr;
@@ -197,7 +206,10 @@ class Runner {
       error = e && *e ? e : "no reason given";
     }
     d.close(instance);
+    host.flush();
+    Status written = writer_->drain();
     host.reportProgress(true);
+    if (!written.isOk()) return written;
     if (!host.failure().isOk()) return host.failure();
     if (st == CRMSYNC_ERR_CANCELLED || host.cancelled()) return Status(StatusCode::kCancelled, "run cancelled");
     if (st != CRMSYNC_OK) return pluginError(who + ": " + error);
@@ -212,9 +224,11 @@ class Runner {
   std::string startedAt_;
   std::chrono::steady_clock::time_point t0_;
   std::vector<StageSlot> stages_;
+  std::vector<StageSlot*> preStages_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::RunTransaction> txn_;
   std::map<std::string, SourceStats> stats_;
+  std::unique_ptr<BatchWriter> writer_;  // declared last: stopped before the transaction and stages go
 };
 
 }  // namespace

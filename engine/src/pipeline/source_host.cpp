@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "crmsync/config/references.hpp"
+#include "batch_writer.hpp"
 #include "crmsync/store/store.hpp"
 
 namespace crmsync::pipeline {
@@ -14,10 +15,10 @@ bool StageSlot::appliesTo(const std::string& source) const {
 }
 
 SourceHost::SourceHost(std::string source, std::string baseDir, std::optional<std::string> committedCursor,
-                       std::vector<StageSlot>& stages, RunContext& run, const RunOptions& options,
-                       std::vector<std::string> secrets)
+                       std::vector<StageSlot*> stages, BatchWriter* writer, RunContext& run,
+                       const RunOptions& options, std::vector<std::string> secrets)
     : source_(std::move(source)), baseDir_(std::move(baseDir)), committed_(std::move(committedCursor)),
-      stages_(stages), run_(run), options_(options), secrets_(std::move(secrets)),
+      stages_(std::move(stages)), writer_(writer), run_(run), options_(options), secrets_(std::move(secrets)),
       lastProgress_(std::chrono::steady_clock::now()) {}
 
 crmsync_status SourceHost::emit(const crmsync_record* records, size_t count) {
@@ -52,24 +53,23 @@ crmsync_status SourceHost::emit(const crmsync_record* records, size_t count) {
   });
   batch.erase(keyless, batch.end());
 
-  for (auto& slot : stages_) {
-    if (!slot.appliesTo(source_)) continue;
+  for (auto* slot : stages_) {
+    if (!slot->appliesTo(source_)) continue;
     auto t0 = std::chrono::steady_clock::now();
-    Status st = slot.stage->process(source_, batch, rejected, run_);
-    slot.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    Status st = slot->stage->process(source_, batch, rejected, run_);
+    slot->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!st.isOk()) {
-      failure_ = st.withContext("stage '" + slot.name + "' on source '" + source_ + "'");
+      failure_ = st.withContext("stage '" + slot->name + "' on source '" + source_ + "'");
       return CRMSYNC_ERR_INTERNAL;
     }
   }
-  for (const auto& r : rejected) {
-    Status st = run_.txn->quarantine(r);
-    if (!st.isOk()) {
-      failure_ = st.withContext("quarantine of source '" + source_ + "'");
-      return CRMSYNC_ERR_INTERNAL;
-    }
-    ++stats.quarantined;
+  stats.quarantined += static_cast<int64_t>(rejected.size());
+  if (!pendingRejected_.empty()) {
+    rejected.insert(rejected.end(), std::make_move_iterator(pendingRejected_.begin()),
+                    std::make_move_iterator(pendingRejected_.end()));
+    pendingRejected_.clear();
   }
+  if (!hand(std::move(batch), std::move(rejected))) return CRMSYNC_ERR_INTERNAL;
   reportProgress(false);
   return CRMSYNC_OK;
 }
@@ -81,15 +81,40 @@ crmsync_status SourceHost::reject(const crmsync_rejected& in) {
   r.origin = in.origin ? in.origin : "";
   r.reason = in.reason ? in.reason : "rejected by the connector";
   if (in.raw) r.raw = in.raw;
-  Status st = run_.txn->quarantine(r);
-  if (!st.isOk()) {
-    failure_ = st.withContext("quarantine of source '" + source_ + "'");
-    return CRMSYNC_ERR_INTERNAL;
-  }
+  pendingRejected_.push_back(std::move(r));
   auto& stats = run_.sources[source_];
   ++stats.quarantined;
   ++stats.read;  // a rejected row was read all the same
+  // Held back to travel with the next batch; a flood of rejects is handed over on its own.
+  if (pendingRejected_.size() >= 1000) {
+    auto held = std::move(pendingRejected_);
+    pendingRejected_.clear();
+    if (!hand({}, std::move(held))) return CRMSYNC_ERR_INTERNAL;
+  }
   return CRMSYNC_OK;
+}
+
+void SourceHost::flush() {
+  if (pendingRejected_.empty()) return;
+  auto held = std::move(pendingRejected_);
+  pendingRejected_.clear();
+  hand({}, std::move(held));
+}
+
+bool SourceHost::hand(std::vector<Record> records, std::vector<Rejected> rejected) {
+  if (writer_) {
+    if (writer_->push(source_, std::move(records), std::move(rejected))) return true;
+    if (failure_.isOk()) failure_ = internalError("writing to the store failed");  // drain() has the cause
+    return false;
+  }
+  for (const auto& r : rejected) {
+    Status st = run_.txn->quarantine(r);
+    if (!st.isOk()) {
+      failure_ = st.withContext("quarantine of source '" + source_ + "'");
+      return false;
+    }
+  }
+  return true;
 }
 
 const char* SourceHost::getCursor() {

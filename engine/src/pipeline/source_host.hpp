@@ -18,16 +18,21 @@ namespace crmsync::pipeline {
 /// A stage with the sources it applies to (empty: all) and its accumulated time.
 struct StageSlot {
   std::string name;
+  std::string type;
   std::vector<std::string> sources;
   std::unique_ptr<Stage> stage;
   double seconds = 0;
   bool appliesTo(const std::string& source) const;
 };
 
+class BatchWriter;
+
+/// Runs on the source's thread: converts, applies the stages before the load stage, and hands batches and
+/// rejected items to the BatchWriter. Counts read and quarantined; the writer counts what it loads.
 class SourceHost : public plugin::HostContext {
  public:
   SourceHost(std::string source, std::string baseDir, std::optional<std::string> committedCursor,
-             std::vector<StageSlot>& stages, RunContext& run, const RunOptions& options,
+             std::vector<StageSlot*> stages, BatchWriter* writer, RunContext& run, const RunOptions& options,
              std::vector<std::string> secrets);
 
   crmsync_status emit(const crmsync_record* records, size_t count) override;
@@ -43,16 +48,21 @@ class SourceHost : public plugin::HostContext {
   const Status& failure() const { return failure_; }
   const std::optional<std::string>& stagedCursor() const { return staged_; }
   void reportProgress(bool done);
+  /// Hands rejected items still held back to the writer; call once the plugin returned.
+  void flush();
 
  private:
   std::string redact(std::string message) const;
+  bool hand(std::vector<Record> records, std::vector<Rejected> rejected);
 
   std::string source_;
   std::string baseDir_;
   std::optional<std::string> committed_;
   std::optional<std::string> staged_;
   std::string cursorBuffer_;
-  std::vector<StageSlot>& stages_;
+  std::vector<StageSlot*> stages_;
+  BatchWriter* writer_;  // null: write on this thread (tests)
+  std::vector<Rejected> pendingRejected_;
   RunContext& run_;
   const RunOptions& options_;
   std::vector<std::string> secrets_;  // resolved secret values, masked in plugin log lines

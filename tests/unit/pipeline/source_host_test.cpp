@@ -23,13 +23,12 @@ class SourceHostTest : public ::testing::Test {
   std::shared_ptr<spdlog::logger> previous_;
   config::PipelineSpec spec_;
   std::map<std::string, SourceStats> stats_;
-  std::vector<StageSlot> stages_;
   RunOptions options_;
 };
 
 TEST_F(SourceHostTest, MasksSecretValuesInPluginLogLines) {
   RunContext run{spec_, nullptr, stats_};
-  SourceHost host("crm", "/tmp", std::nullopt, stages_, run, options_, {"tok-SECRET-123"});
+  SourceHost host("crm", "/tmp", std::nullopt, {}, nullptr, run, options_, {"tok-SECRET-123"});
   host.log(CRMSYNC_LOG_WARN, "GET https://api.example.com/?token=tok-SECRET-123 failed; token tok-SECRET-123");
   EXPECT_EQ(out_.str().find("tok-SECRET-123"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("[crm] GET https://api.example.com/?token=*** failed; token ***"), std::string::npos)
@@ -39,7 +38,7 @@ TEST_F(SourceHostTest, MasksSecretValuesInPluginLogLines) {
 TEST_F(SourceHostTest, MasksSecretsThePluginLookedUp) {
   setenv("CRMSYNC_TEST_API_KEY", "key-abcdef-987", 1);
   RunContext run{spec_, nullptr, stats_};
-  SourceHost host("crm", "/tmp", std::nullopt, stages_, run, options_, {});
+  SourceHost host("crm", "/tmp", std::nullopt, {}, nullptr, run, options_, {});
   auto value = host.secret("${env:CRMSYNC_TEST_API_KEY}");
   ASSERT_TRUE(value.has_value());
   EXPECT_EQ(*value, "key-abcdef-987");
@@ -50,7 +49,7 @@ TEST_F(SourceHostTest, MasksSecretsThePluginLookedUp) {
 
 TEST_F(SourceHostTest, CursorIsStagedOverTheCommittedOne) {
   RunContext run{spec_, nullptr, stats_};
-  SourceHost host("crm", "/tmp", std::string("old"), stages_, run, options_, {});
+  SourceHost host("crm", "/tmp", std::string("old"), {}, nullptr, run, options_, {});
   EXPECT_STREQ(host.getCursor(), "old");
   EXPECT_EQ(host.setCursor("new"), CRMSYNC_OK);
   EXPECT_STREQ(host.getCursor(), "new");
@@ -61,7 +60,7 @@ TEST_F(SourceHostTest, CancelledRunRefusesEmits) {
   std::atomic<bool> cancel{true};
   options_.cancel = &cancel;
   RunContext run{spec_, nullptr, stats_};
-  SourceHost host("crm", "/tmp", std::nullopt, stages_, run, options_, {});
+  SourceHost host("crm", "/tmp", std::nullopt, {}, nullptr, run, options_, {});
   crmsync_record r{};
   EXPECT_EQ(host.emit(&r, 1), CRMSYNC_ERR_CANCELLED);
 }
