@@ -23,6 +23,8 @@ TEST(SampleFiles, ChineseGbkContactsLoadWithTheirDeliberateRejects) {
   EXPECT_EQ(host.records().size(), 24u);
   ASSERT_EQ(host.rejected().size(), 2u);
   EXPECT_NE(host.rejected()[0].reason.find("columns, header has 6"), std::string::npos) << host.rejected()[0].reason;
+  EXPECT_EQ(host.rejected()[0].origin, "contacts_cn_gbk.csv:26");
+  EXPECT_EQ(host.rejected()[1].origin, "contacts_cn_gbk.csv:27");
   EXPECT_EQ(host.rejected()[1].reason, "key column '客户编号' is empty");
   const auto* zhang = testing::recordWithKey(host, "CN0001");
   ASSERT_NE(zhang, nullptr);
@@ -36,7 +38,11 @@ TEST(SampleFiles, EnglishContactsLoadWithTheirDeliberateRejects) {
   ASSERT_EQ(result.status, CRMSYNC_OK) << result.error;
   EXPECT_TRUE(testing::logged(host, "encoding utf-8 (BOM)"));
   EXPECT_EQ(host.records().size(), 24u);
-  EXPECT_EQ(host.rejected().size(), 2u);
+  ASSERT_EQ(host.rejected().size(), 2u);
+  EXPECT_EQ(host.rejected()[0].origin, "contacts_en.csv:28");
+  EXPECT_NE(host.rejected()[0].reason.find("row has 9 columns, header has 8"), std::string::npos);
+  EXPECT_EQ(host.rejected()[1].origin, "contacts_en.csv:29");
+  EXPECT_NE(host.rejected()[1].reason.find("duplicate key 'EN1004'"), std::string::npos);
   const auto* multiLine = testing::recordWithKey(host, "EN1007");
   ASSERT_NE(multiLine, nullptr);
   EXPECT_NE(multiLine->get("address")->find('\n'), std::string::npos);
