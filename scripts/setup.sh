@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcurl4-openssl-dev
   libsoci-dev libpq-dev libsqlite3-dev sqlite3
   nlohmann-json3-dev libgtest-dev libgmock-dev
-  libicu-dev libphonenumber-dev libminizip-dev zlib1g-dev libpugixml-dev
+  libicu-dev libphonenumber-dev libprotobuf-dev libre2-dev libminizip-dev zlib1g-dev libpugixml-dev
   libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libxxhash-dev
   postgresql python3 python3-openpyxl python3-yaml python3-jsonschema
 )

@@ -1,9 +1,12 @@
 #include "crmsync/normalize/phone.hpp"
 
+#include <utility>
+
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include "crmsync/normalize/text.hpp"
+#include "normalize/phone_fast_path.hpp"
 
 namespace crmsync::normalize {
 
@@ -12,6 +15,8 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 struct PhoneNormalizer::Impl {
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  // libphonenumber's own answer for the common shapes of input, without its per-call ICU regex cost.
+  const detail::PhoneFastPath& fast = detail::PhoneFastPath::instance();
 };
 
 PhoneNormalizer::PhoneNormalizer() : impl_(std::make_unique<Impl>()) {}
@@ -37,6 +42,8 @@ void splitChineseExtension(std::string& number, std::string& extension) {
   }
 }
 
+constexpr const char* kNotValidForRegion = "not a valid number for its region";
+
 const char* parseErrorText(PhoneNumberUtil::ErrorType e) {
   switch (e) {
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR: return "unknown country code";
@@ -48,10 +55,30 @@ const char* parseErrorText(PhoneNumberUtil::ErrorType e) {
   }
 }
 
+void applyFastOutcome(detail::FastPhoneOutcome&& f, PhoneResult& r) {
+  if (f.error != PhoneNumberUtil::NO_PARSING_ERROR) {
+    r.reason = parseErrorText(f.error);
+    return;
+  }
+  if (r.extension.empty()) r.extension = std::move(f.extension);
+  if (!f.valid) {
+    r.reason = kNotValidForRegion;
+  } else {
+    r.e164 = std::move(f.e164);
+    r.valid = true;
+  }
+}
+
 }  // namespace
 
 PhoneResult PhoneNormalizer::normalize(std::string_view raw, std::string_view defaultRegion) const {
   PhoneResult r;
+  // Plain ASCII digits and separators (maybe an "ext"/"x" extension): trimming, NFKC and the Chinese extension
+  // markers change nothing there.
+  if (auto fast = impl_->fast.normalize(raw, defaultRegion)) {
+    applyFastOutcome(std::move(*fast), r);
+    return r;
+  }
   // NFKC turns full-width digits and ＋ into ASCII before libphonenumber sees them.
   std::string number = nfkc(trim(raw));
   splitChineseExtension(number, r.extension);
@@ -59,6 +86,11 @@ PhoneResult PhoneNormalizer::normalize(std::string_view raw, std::string_view de
     r.reason = "empty";
     return r;
   }
+  if (auto fast = impl_->fast.normalize(number, defaultRegion)) {  // full-width digits, 转 extensions...
+    applyFastOutcome(std::move(*fast), r);
+    return r;
+  }
+  // Letters, extensions, unusual punctuation: libphonenumber itself.
   PhoneNumber parsed;
   auto err = impl_->util->Parse(number, std::string(defaultRegion), &parsed);
   if (err != PhoneNumberUtil::NO_PARSING_ERROR) {
@@ -67,7 +99,7 @@ PhoneResult PhoneNormalizer::normalize(std::string_view raw, std::string_view de
   }
   if (r.extension.empty() && parsed.has_extension()) r.extension = parsed.extension();
   if (!impl_->util->IsValidNumber(parsed)) {
-    r.reason = "not a valid number for its region";
+    r.reason = kNotValidForRegion;
     return r;
   }
   impl_->util->Format(parsed, PhoneNumberUtil::E164, &r.e164);

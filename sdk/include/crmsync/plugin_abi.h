@@ -111,7 +111,8 @@ typedef struct crmsync_record {
   size_t field_count;
 } crmsync_record;
 
-/* A record the plugin could not turn into a canonical record. raw holds what was read (may be NULL). */
+/* A record the plugin could not turn into a canonical record. raw holds what was read (may be NULL), as UTF-8:
+ * bytes that are not valid UTF-8 must be escaped (for example as \xNN) so quarantine can store and show them. */
 typedef struct crmsync_rejected {
   uint32_t struct_size;
   const char* source_key; /* may be NULL when no key could be read */
