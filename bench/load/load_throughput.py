@@ -198,6 +198,49 @@ def verify_sqlite3_db(path, rows):
     return {"ok": n == rows, "rows": n, **({} if n == rows else {"error": f"t has {n} rows, expected {rows}"})}
 
 
+def schema_floor(crmsync_store, workdir, runner, sqlite3_cli, chunk=1000):
+    """Times sqlite3 itself writing the rows a crmsync run wrote: a fresh database with the same page size,
+    journal mode, schema and indexes, filled by INSERT ... SELECT from the finished store, 1000 customers at a time
+    in the order crmsync writes them. What this costs is SQLite's own work for the canonical schema; what crmsync
+    takes beyond it is crmsync's. Returns (seconds, peak RSS KiB) or None when it cannot be measured."""
+    floor_db = os.path.join(workdir, "floor.db")
+    remove_db(floor_db)
+    src = sqlite3.connect(f"file:{crmsync_store}?mode=ro", uri=True)
+    try:
+        page_size = src.execute("PRAGMA page_size").fetchone()[0]
+        ddl = [r[0] for r in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE "
+                                         "'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid")]
+        max_customer = src.execute("SELECT COALESCE(MAX(id), 0) FROM customer").fetchone()[0]
+        migrations = src.execute("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'").fetchone()
+    finally:
+        src.close()
+    dst = sqlite3.connect(floor_db)
+    dst.execute(f"PRAGMA page_size = {page_size}")
+    dst.execute("PRAGMA journal_mode = WAL")
+    for stmt in ddl:
+        dst.execute(stmt)
+    dst.commit()
+    dst.close()
+    script = os.path.join(workdir, "floor.sql")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;\n")
+        f.write(f"ATTACH {json.dumps(crmsync_store)} AS src;\nBEGIN;\n")
+        if migrations:
+            f.write("INSERT INTO schema_migrations SELECT * FROM src.schema_migrations;\n")
+        f.write("INSERT INTO run SELECT * FROM src.run;\n")
+        for lo in range(0, max_customer, chunk):
+            hi = lo + chunk
+            f.write(f"INSERT INTO customer SELECT * FROM src.customer WHERE id > {lo} AND id <= {hi} ORDER BY id;\n")
+            f.write(f"INSERT INTO source_record SELECT * FROM src.source_record WHERE customer_id > {lo} AND "
+                    f"customer_id <= {hi} ORDER BY id;\n")
+            f.write(f"INSERT INTO contact_point SELECT * FROM src.contact_point WHERE customer_id > {lo} AND "
+                    f"customer_id <= {hi} ORDER BY id;\n")
+        f.write("COMMIT;\n")
+    rc, secs, rss = run_child([sqlite3_cli, floor_db, f".read {script}"], os.path.join(workdir, "floor.log"), runner)
+    remove_db(floor_db)
+    return (secs, rss) if rc == 0 else None
+
+
 def fmt_rate(rows, secs):
     return f"{rows / secs:,.0f} rows/s" if secs > 0 else "n/a"
 
@@ -339,6 +382,14 @@ def main():
         log(f"sqlite3 table t: {verify['sqlite3'].get('rows')} rows")
         log(f"VERIFY: {'OK' if verified else 'FAIL (' + (vc.get('error') or verify['sqlite3'].get('error') or '?') + ')'}")
         log(f"ratio crmsync/sqlite3 = {ratio:.2f} (target <= {a.target_ratio:g})")
+        floor = schema_floor(store, workdir, runner, sqlite3_cli) if verified else None
+        if floor:
+            log(f"schema floor: sqlite3 writing crmsync's own rows (same schema and indexes, INSERT ... SELECT from "
+                f"the finished store) {floor[0]:.3f} s = {floor[0] / med['sqlite3']:.2f} x .import; crmsync = "
+                f"{med['crmsync'] / floor[0]:.2f} x that floor")
+            figures["schema_floor"] = {"seconds": round(floor[0], 4), "peak_rss_kib": floor[1],
+                                       "ratio_to_import": round(floor[0] / med["sqlite3"], 3),
+                                       "crmsync_over_floor": round(med["crmsync"] / floor[0], 3)}
         log(f"RESULT: {'PASS' if passed else 'FAIL'} ratio {ratio:.2f} {'<=' if passed else '>'} {a.target_ratio:g}; "
             f"crmsync {a.rows / med['crmsync']:,.0f} rows/s, peak RSS {mib(rss['crmsync']):.1f} MiB; "
             f"sqlite3 {a.rows / med['sqlite3']:,.0f} rows/s, peak RSS {mib(rss['sqlite3']):.1f} MiB")

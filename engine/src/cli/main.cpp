@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   CLI::App app{"crmsync: CRM integration engine. Loads connector plugins, runs YAML sync pipelines into one "
                "customer database."};
   app.require_subcommand(1);
+  // The global options may also come after the subcommand: `crmsync run demo.yaml --quiet`.
+  app.fallthrough();
   app.set_version_flag("--version", std::string("crmsync ") + kVersion);
 
   CommonOptions common;

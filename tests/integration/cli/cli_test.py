@@ -158,6 +158,15 @@ sources:
             self.assertIn("level", obj)
             self.assertIn("message", obj)
 
+    def test_global_options_may_follow_the_subcommand(self):
+        write_contacts(os.path.join(self.dir, "contacts.csv"), 10)
+        r = crmsync("run", self.contacts_pipeline(), "--log-format", "json", "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "")
+        for line in r.stderr.splitlines():
+            self.assertIn(json.loads(line)["level"], ("warning", "error"))
+        self.assertEqual(count(self.db, "SELECT count(*) FROM customer"), 10)
+
     def test_sigterm_cancels_and_commits_nothing(self):
         write_contacts(os.path.join(self.dir, "contacts.csv"), 300000)
         path = self.contacts_pipeline()
