@@ -80,10 +80,10 @@ RunStatements::RunStatements()
                          "updated_at = ? WHERE id = ?",
                          {suHash, suPayload, suFlags, suOrigin, suCustomer, suRun, suSourceUpdated, suNow, suId},
                          false),
-      deleteContactPoints("", "DELETE FROM contact_point WHERE customer_id = ? AND source = ? AND source_key = ?",
-                          {cdCustomer, cdSource, cdKey}, false),
-      insertContactPoints("INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) VALUES ",
-                          "(?, ?, ?, ?, ?)", {cpKind, cpValue, cpCustomer, cpSource, cpKey}, true) {}
+      deleteContactPoints("", "DELETE FROM contact_point WHERE kind = ? AND value_norm = ? AND customer_id = ?",
+                          {cdKind, cdValue, cdCustomer}, false),
+      insertContactPoints("INSERT INTO contact_point (kind, value_norm, customer_id) VALUES ", "(?, ?, ?)",
+                          {cpKind, cpValue, cpCustomer}, true) {}
 
 void RunStatements::resetColumns() {
   for (IntCol* c : {&custId, &custRun, &updId, &updRun, &srCustomer, &srRun, &suId, &suCustomer, &suRun, &cdCustomer,
@@ -95,7 +95,7 @@ void RunStatements::resetColumns() {
   for (auto& c : updCols) c.reset();
   for (TextCol* c : {&custNow, &updNow, &srSource, &srEntity, &srKey, &srHash, &srPayload, &srFlags, &srOrigin,
                      &srSourceUpdated, &srNow, &suHash, &suPayload, &suFlags, &suOrigin, &suSourceUpdated, &suNow,
-                     &cdSource, &cdKey, &cpKind, &cpValue, &cpSource, &cpKey}) {
+                     &cdKind, &cdValue, &cpKind, &cpValue}) {
     c->reset();
   }
 }

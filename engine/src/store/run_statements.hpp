@@ -9,7 +9,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/batch_statement.hpp"
@@ -91,6 +93,16 @@ struct Existing {
   long long id = 0;
   bool hasCustomer = false;
   long long customerId = 0;
+  std::string oldPayload;  // the stored payload of a changed record: its contact points are to be replaced
+};
+
+// A contact point not yet written; kind is "email" or "phone" (static storage).
+struct PendingPoint {
+  std::string_view kind;
+  std::string value;
+  long long customerId = 0;
+
+  auto key() const { return std::tie(kind, value, customerId); }
 };
 
 struct RunStatements {
@@ -99,7 +111,7 @@ struct RunStatements {
   // existence lookup
   std::string lookupSource, lookupEntity;
   std::array<std::string, kLookupKeys> lookupKeys;
-  std::vector<std::string> foundKey, foundHash;
+  std::vector<std::string> foundKey, foundHash, foundPayload;
   std::vector<long long> foundId, foundCustomer;
   std::vector<soci::indicator> foundCustomerInd;
   Prepared lookup;
@@ -130,13 +142,17 @@ struct RunStatements {
   TextCol suHash, suPayload, suFlags, suOrigin, suSourceUpdated, suNow;
   BatchStatement updateSourceRecord;
 
+  TextCol cdKind, cdValue;
   IntCol cdCustomer;
-  TextCol cdSource, cdKey;
   BatchStatement deleteContactPoints;
 
-  TextCol cpKind, cpValue, cpSource, cpKey;
+  TextCol cpKind, cpValue;
   IntCol cpCustomer;
   BatchStatement insertContactPoints;
+  // Contact points wait here until the run commits (or the buffer is full) and are then written in key order:
+  // appended to the (kind, value_norm, customer_id) key instead of inserted at random places in it.
+  std::vector<PendingPoint> pendingPoints;
+  std::unordered_set<long long> pendingCustomers;
 
   long long qRun = 0;
   std::string qSource, qKey, qOrigin, qPayload, qReasons, qNow;

@@ -1,5 +1,8 @@
 #include "store/run_transaction.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
@@ -15,6 +18,34 @@ constexpr size_t kChunkRecords = 1000;
 constexpr std::string_view kCustomerEntity = "customer";
 // A PostgreSQL run that inserts more rows than this refreshes the planner's statistics before it commits.
 constexpr int64_t kAnalyzeAfterInserts = 10000;
+// Contact points held back before they are written in key order (about 60 MB).
+constexpr size_t kPendingPointsLimit = 1000000;
+// Contact points per insert round when the held-back points are written.
+constexpr size_t kPointsPerRound = 10000;
+
+// The contact points of a customer record: its email, phone and mobile; a mobile equal to the phone is one point.
+template <typename F>
+void forEachContactPoint(std::optional<std::string_view> email, std::optional<std::string_view> phone,
+                         std::optional<std::string_view> mobile, F&& f) {
+  auto point = [&](std::string_view kind, std::optional<std::string_view> v) {
+    if (v && !v->empty()) f(kind, *v);
+  };
+  point("email", email);
+  point("phone", phone);
+  if (!(phone && mobile && *phone == *mobile)) point("phone", mobile);
+}
+
+std::optional<std::string_view> fieldView(const Record& r, std::string_view name) {
+  const auto* v = r.find(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string_view(**v);
+}
+
+std::optional<std::string_view> jsonView(const nlohmann::json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end() || !it->is_string()) return std::nullopt;
+  return std::string_view(it->get_ref<const std::string&>());
+}
 
 }  // namespace
 
@@ -112,7 +143,8 @@ void SqlRunTransaction::lookupSqlite(const std::string& source, const std::strin
   if (!s.sqliteLookup) {
     s.sqliteLookup = std::make_unique<SqliteStatement>(
         sqliteHandle(sql_),
-        "SELECT id, record_hash, customer_id FROM source_record WHERE source = ?1 AND entity = ?2 AND source_key = ?3");
+        "SELECT id, record_hash, customer_id, payload FROM source_record WHERE source = ?1 AND entity = ?2 AND "
+        "source_key = ?3");
   }
   SqliteStatement& q = *s.sqliteLookup;
   q.bindText(1, source);
@@ -125,6 +157,7 @@ void SqlRunTransaction::lookupSqlite(const std::string& source, const std::strin
     e.kind = q.columnText(1) == s.hashes[k] ? Existing::kSame : Existing::kChanged;
     e.hasCustomer = !q.columnIsNull(2);
     e.customerId = e.hasCustomer ? q.columnInt(2) : 0;
+    if (e.kind == Existing::kChanged) e.oldPayload = q.columnText(3);
     q.reset();
   }
 }
@@ -136,7 +169,7 @@ void SqlRunTransaction::lookupPostgres(const std::string& source, const std::str
   RunStatements& s = *st_;
   soci::statement& lookup = s.lookup.get(
       sql_,
-      "SELECT source_key, id, record_hash, customer_id FROM source_record WHERE source = :s AND entity = :e "
+      "SELECT source_key, id, record_hash, customer_id, payload FROM source_record WHERE source = :s AND entity = :e "
       "AND source_key IN (" +
           placeholders("k", kLookupKeys) + ")",
       [&](soci::statement& q) {
@@ -148,10 +181,12 @@ void SqlRunTransaction::lookupPostgres(const std::string& source, const std::str
         s.foundHash.resize(kLookupKeys + 1);
         s.foundCustomer.resize(kLookupKeys + 1);
         s.foundCustomerInd.resize(kLookupKeys + 1);
+        s.foundPayload.resize(kLookupKeys + 1);
         q.exchange(soci::into(s.foundKey));
         q.exchange(soci::into(s.foundId));
         q.exchange(soci::into(s.foundHash));
         q.exchange(soci::into(s.foundCustomer, s.foundCustomerInd));
+        q.exchange(soci::into(s.foundPayload));
       });
   s.lookupSource = source;
   s.lookupEntity = entity;
@@ -170,6 +205,7 @@ void SqlRunTransaction::lookupPostgres(const std::string& source, const std::str
     s.foundHash.resize(kLookupKeys + 1);
     s.foundCustomer.resize(kLookupKeys + 1);
     s.foundCustomerInd.resize(kLookupKeys + 1);
+    s.foundPayload.resize(kLookupKeys + 1);
     if (!lookup.execute(true)) continue;
     for (size_t r = 0; r < s.foundId.size(); ++r) {
       auto it = s.keyIndex.find(s.foundKey[r]);
@@ -179,6 +215,7 @@ void SqlRunTransaction::lookupPostgres(const std::string& source, const std::str
       e.kind = s.foundHash[r] == s.hashes[it->second] ? Existing::kSame : Existing::kChanged;
       e.hasCustomer = s.foundCustomerInd[r] == soci::i_ok;
       e.customerId = e.hasCustomer ? s.foundCustomer[r] : 0;
+      if (e.kind == Existing::kChanged) e.oldPayload = std::move(s.foundPayload[r]);
     }
   }
 }
@@ -302,26 +339,14 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         }
         s.updRun.push(run);
         s.updNow.push(now);
-        s.cdCustomer.push(s.customerOf[k]);
-        s.cdSource.push(source);
-        s.cdKey.push(r.sourceKey);
+        dropContactPoints(s.customerOf[k], e.oldPayload);
       }
-      // Contact points as the record gives them (earlier stages normalized them); a mobile equal to the phone
-      // is one point.
-      const auto* email = r.find("email");
-      const auto* phone = r.find("phone");
-      const auto* mobile = r.find("mobile");
-      auto addPoint = [&](std::string_view kind, const std::optional<std::string>* v) {
-        if (!v || !*v || (*v)->empty()) return;
-        s.cpKind.push(kind);
-        s.cpValue.push(std::string_view(**v));
-        s.cpCustomer.push(s.customerOf[k]);
-        s.cpSource.push(source);
-        s.cpKey.push(r.sourceKey);
-      };
-      addPoint("email", email);
-      addPoint("phone", phone);
-      if (!(phone && *phone && mobile && *mobile && **phone == **mobile)) addPoint("phone", mobile);
+      // Contact points as the record gives them (earlier stages normalized them).
+      forEachContactPoint(fieldView(r, "email"), fieldView(r, "phone"), fieldView(r, "mobile"),
+                          [&](std::string_view kind, std::string_view value) {
+                            s.pendingPoints.push_back({kind, std::string(value), s.customerOf[k]});
+                          });
+      s.pendingCustomers.insert(s.customerOf[k]);
     }
 
     const std::string payload = payloadJson(r);
@@ -365,7 +390,7 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   s.insertSourceRecord.execute(sql_, backend_);
   s.updateSourceRecord.execute(sql_, backend_);
   s.deleteContactPoints.execute(sql_, backend_);
-  s.insertContactPoints.execute(sql_, backend_);
+  if (s.pendingPoints.size() >= kPendingPointsLimit) flushContactPoints();
 
   for (size_t k = 0; k < n; ++k) {
     if (s.existing[k].kind != Existing::kNew) continue;
@@ -373,6 +398,45 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
     auto& known = sourceKeysFor(s, sql_, source, r.entity);
     if (known.emptyAtStart) known.inserted.insert(keyHash(r.sourceKey));
   }
+}
+
+void SqlRunTransaction::dropContactPoints(long long customerId, const std::string& oldPayload) {
+  RunStatements& s = *st_;
+  // Points this run gave the customer and has not written yet are replaced too (a key twice in one run).
+  if (s.pendingCustomers.count(customerId)) {
+    std::erase_if(s.pendingPoints, [&](const PendingPoint& p) { return p.customerId == customerId; });
+  }
+  if (oldPayload.empty()) return;
+  const auto old = nlohmann::json::parse(oldPayload, nullptr, false);
+  if (!old.is_object()) return;
+  forEachContactPoint(jsonView(old, "email"), jsonView(old, "phone"), jsonView(old, "mobile"),
+                      [&](std::string_view kind, std::string_view value) {
+                        s.cdKind.push(kind);
+                        s.cdValue.push(value);
+                        s.cdCustomer.push(customerId);
+                      });
+}
+
+void SqlRunTransaction::flushContactPoints() {
+  RunStatements& s = *st_;
+  auto& points = s.pendingPoints;
+  std::sort(points.begin(), points.end(), [](const PendingPoint& a, const PendingPoint& b) { return a.key() < b.key(); });
+  points.erase(std::unique(points.begin(), points.end(),
+                           [](const PendingPoint& a, const PendingPoint& b) { return a.key() == b.key(); }),
+               points.end());
+  for (size_t begin = 0; begin < points.size(); begin += kPointsPerRound) {
+    s.resetColumns();
+    const size_t end = std::min(points.size(), begin + kPointsPerRound);
+    for (size_t i = begin; i < end; ++i) {
+      s.cpKind.push(points[i].kind);
+      s.cpValue.push(points[i].value);
+      s.cpCustomer.push(points[i].customerId);
+    }
+    s.insertContactPoints.execute(sql_, backend_);
+  }
+  points.clear();
+  points.shrink_to_fit();
+  s.pendingCustomers.clear();
 }
 
 Status SqlRunTransaction::quarantine(const Rejected& item) {
@@ -441,6 +505,7 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     long long id = runId_, read = recordsRead, loaded = recordsLoaded, quarantined = recordsQuarantined;
     std::string now = nowIso8601();
     std::string stats = statsJson.empty() ? "{}" : statsJson;
+    flushContactPoints();
     sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
             "records_quarantined = :rq, stats = :s WHERE id = :id",
         soci::use(now), soci::use(read), soci::use(loaded), soci::use(quarantined), soci::use(stats), soci::use(id);

@@ -47,6 +47,11 @@ class SqlRunTransaction final : public RunTransaction {
                     size_t begin, const std::vector<size_t>& group);
   void lookupPostgres(const std::string& source, const std::string& entity, const std::vector<Record>& records,
                       size_t begin, const std::vector<size_t>& group);
+  /// Deletes the contact points a changed customer record had (from its stored payload), and any this run
+  /// gave it but has not written yet.
+  void dropContactPoints(long long customerId, const std::string& oldPayload);
+  /// Writes the contact points held back so far, in key order.
+  void flushContactPoints();
   void upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin, size_t end,
                    const std::string& now, UpsertCounts& counts);
 

@@ -144,8 +144,9 @@ class Store : public ::testing::TestWithParam<TestBackend> {
     std::vector<std::string> out;
     std::string kind, value;
     std::string key = sourceKey;
-    soci::statement st = (store.session().prepare << "SELECT kind, value_norm FROM contact_point "
-                                                     "WHERE source_key = :k ORDER BY kind, value_norm",
+    soci::statement st = (store.session().prepare << "SELECT p.kind, p.value_norm FROM contact_point p "
+                                                     "JOIN source_record s ON s.customer_id = p.customer_id "
+                                                     "WHERE s.source_key = :k ORDER BY p.kind, p.value_norm",
                           soci::use(key), soci::into(kind), soci::into(value));
     st.execute();
     while (st.fetch()) out.push_back(kind + ":" + value);
@@ -172,6 +173,39 @@ TEST_P(Store, MigratesAFreshDatabaseToTheLatestVersion) {
   ASSERT_TRUE(applied);
   EXPECT_EQ(applied->size(), 24u);  // 2026-11-22T10:00:00.123Z
   EXPECT_EQ(applied->back(), 'Z');
+}
+
+TEST_P(Store, UpgradesAVersionOneDatabaseKeepingItsContactPoints) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store);
+    auto& sql = store->session();
+    // Back to version 1 as an earlier crmsync left it: contact_point with its own id and source columns.
+    sql << "DROP TABLE contact_point";
+    sql << "DELETE FROM schema_migrations WHERE version > 1";
+    for (auto stmt : crmsync::store::migrations().front().statements) {
+      const std::string text(stmt);
+      if (text.find("contact_point") != std::string::npos) {
+        sql << crmsync::store::expandSql(text, GetParam() == TestBackend::kSqlite ? crmsync::store::Backend::kSqlite
+                                                                                   : crmsync::store::Backend::kPostgresql);
+      }
+    }
+    sql << "INSERT INTO customer (id, kind, created_at, updated_at) VALUES (7, 'person', 'x', 'x')";
+    for (const char* source : {"crm", "erp"}) {  // the same point from two sources: one row now
+      sql << "INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) "
+             "VALUES ('email', 'ann@example.com', 7, :s, 'k1')",
+          soci::use(std::string(source));
+    }
+    sql << "INSERT INTO contact_point (kind, value_norm, customer_id, source, source_key) "
+           "VALUES ('phone', '+4712345678', 7, 'crm', 'k1')";
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->schemaVersion(), crmsync::store::latestSchemaVersion());
+  EXPECT_EQ(count(*store, "contact_point"), 2);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM contact_point WHERE customer_id = 7 AND kind = 'email' "
+                             "AND value_norm = 'ann@example.com'"),
+            1);
 }
 
 TEST_P(Store, ReopeningAMigratedDatabaseIsIdempotent) {
@@ -335,8 +369,7 @@ TEST_P(Store, CreatesContactPointsForEmailPhoneAndMobile) {
   EXPECT_EQ(contactPoints(*store, "2"), (std::vector<std::string>{"phone:+4711111111"}));
   EXPECT_TRUE(contactPoints(*store, "3").empty());
   EXPECT_EQ(queryInt(*store,
-                     "SELECT COUNT(*) FROM contact_point p JOIN source_record s ON s.customer_id = p.customer_id "
-                     "AND s.source = p.source AND s.source_key = p.source_key"),
+                     "SELECT COUNT(*) FROM contact_point p JOIN source_record s ON s.customer_id = p.customer_id"),
             4);
 }
 
@@ -349,6 +382,19 @@ TEST_P(Store, ReplacesTheContactPointsOfAChangedRecord) {
   ASSERT_TRUE(tx->commit(3, 3, 0, "{}").isOk());
   EXPECT_EQ(contactPoints(*store, "1"), (std::vector<std::string>{"email:ann@new.example", "phone:+4799999999"}));
   EXPECT_EQ(contactPoints(*store, "2"), (std::vector<std::string>{"email:bo@example.com"}));
+}
+
+TEST_P(Store, ALaterRunReplacesTheContactPointsOfAChangedRecord) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto first = begin(*store);
+  upsert(*first, "crm", {person("1", "Ann", "ann@old.example", "+4712345678", "+4712345678")});
+  ASSERT_TRUE(first->commit(1, 1, 0, "{}").isOk());
+  auto second = begin(*store);
+  EXPECT_EQ(upsert(*second, "crm", {person("1", "Ann", "ann@new.example", "+4712345678")}).updated, 1);
+  ASSERT_TRUE(second->commit(1, 1, 0, "{}").isOk());
+  EXPECT_EQ(contactPoints(*store, "1"), (std::vector<std::string>{"email:ann@new.example", "phone:+4712345678"}));
+  EXPECT_EQ(count(*store, "contact_point"), 2);
 }
 
 TEST_P(Store, KeepsOtherEntitiesInSourceRecordOnly) {
