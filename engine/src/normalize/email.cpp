@@ -1,5 +1,7 @@
 #include "crmsync/normalize/email.hpp"
 
+#include <algorithm>
+
 #include "crmsync/normalize/text.hpp"
 
 namespace crmsync::normalize {
@@ -23,10 +25,27 @@ bool isDomainChar(unsigned char c) {
   return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
+// Applied after the syntax check, so local and domain are known to be well-formed.
+void applyOptions(std::string& value, size_t at, const EmailOptions& options) {
+  std::string local = value.substr(0, at);
+  std::string domain = value.substr(at + 1);
+  const bool gmail = options.providerRules && (domain == "gmail.com" || domain == "googlemail.com");
+  if (gmail || options.stripTags) {
+    // A local part that is only "+tag" keeps it: removing everything would leave no address.
+    if (auto plus = local.find('+'); plus != std::string::npos && plus > 0) local.resize(plus);
+  }
+  if (gmail) {
+    local.erase(std::remove(local.begin(), local.end(), '.'), local.end());
+    domain = "gmail.com";
+  }
+  value = local + "@" + domain;
+}
+
 }  // namespace
 
-EmailResult normalizeEmail(std::string_view raw) {
+EmailResult normalizeEmail(std::string_view raw, const EmailOptions& options) {
   EmailResult r;
+  r.raw = std::string(raw);
   std::string value = lower(nfkc(trim(raw)));
   // "Name <addr>" pasted into an e-mail column: keep the address.
   if (auto open = value.rfind('<'); open != std::string::npos && !value.empty() && value.back() == '>') {
@@ -84,6 +103,7 @@ EmailResult normalizeEmail(std::string_view raw) {
       return r;
     }
   }
+  applyOptions(r.value, at, options);
   r.valid = true;
   return r;
 }

@@ -1,14 +1,21 @@
-// The normalize stage (basic): per-field chains of trim, nfkc, lower, email and phone. Invalid values keep
-// their raw text and get a quality flag; nothing is silently changed or dropped.
+// The normalize stage: per-field chains of operations (trim, nfkc, lower, email, phone, name, date, company,
+// address). An operation is a name or a one-key map from the name to its options. Invalid values keep their raw
+// text and get a quality flag; nothing is silently changed or dropped.
 #include <unicode/locid.h>
 #include <unicode/uloc.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <thread>
 #include <unordered_map>
 
 #include "crmsync/config/pipeline_spec.hpp"
+#include "crmsync/normalize/address.hpp"
+#include "crmsync/normalize/company.hpp"
+#include "crmsync/normalize/date.hpp"
 #include "crmsync/normalize/email.hpp"
+#include "crmsync/normalize/name.hpp"
 #include "crmsync/normalize/phone.hpp"
 #include "crmsync/normalize/text.hpp"
 #include "crmsync/pipeline/stage.hpp"
@@ -16,29 +23,181 @@
 namespace crmsync::pipeline {
 namespace {
 
-enum class Op { kTrim, kNfkc, kLower, kEmail, kPhone };
+enum class Op { kTrim, kNfkc, kLower, kEmail, kPhone, kName, kDate, kCompany, kAddress };
 
-const std::vector<std::pair<std::string, Op>> kOps = {
-    {"trim", Op::kTrim}, {"nfkc", Op::kNfkc}, {"lower", Op::kLower}, {"email", Op::kEmail}, {"phone", Op::kPhone}};
+enum class OptionKind { kBool, kField, kTimeZone };
+
+struct OptionInfo {
+  std::string name;
+  OptionKind kind;
+  std::string defaultSuffix;  // kField: written to "<field><suffix>" unless set; empty: not written by default
+};
+
+struct OpInfo {
+  std::string name;
+  Op op;
+  std::vector<OptionInfo> options;
+};
+
+// Every operation may copy the value it received to another field first, so the raw text survives a rewrite.
+const OptionInfo kRawOption{"raw", OptionKind::kField, ""};
+
+const std::vector<OpInfo>& opTable() {
+  static const std::vector<OpInfo> table = {
+      {"trim", Op::kTrim, {}},
+      {"nfkc", Op::kNfkc, {}},
+      {"lower", Op::kLower, {}},
+      {"email", Op::kEmail,
+       {{"provider_rules", OptionKind::kBool, ""}, {"strip_tags", OptionKind::kBool, ""},
+        {"key", OptionKind::kField, ""}}},
+      {"phone", Op::kPhone, {{"extension", OptionKind::kField, "_ext"}}},
+      {"name", Op::kName,
+       {{"given", OptionKind::kField, "_given"}, {"family", OptionKind::kField, "_family"},
+        {"suffix", OptionKind::kField, ""}, {"key", OptionKind::kField, "_key"},
+        {"phonetic", OptionKind::kField, "_dm"}, {"phonetic_alt", OptionKind::kField, "_dm_alt"}}},
+      {"date", Op::kDate,
+       {{"day_first", OptionKind::kBool, ""}, {"time_zone", OptionKind::kTimeZone, ""},
+        {"excel_serial", OptionKind::kBool, ""}}},
+      {"company", Op::kCompany, {{"key", OptionKind::kField, "_key"}, {"drop_group", OptionKind::kBool, ""}}},
+      {"address", Op::kAddress,
+       {{"tokens", OptionKind::kField, "_tokens"}, {"postcode", OptionKind::kField, "_postcode"}}},
+  };
+  return table;
+}
+
+const OpInfo* findOp(const std::string& name) {
+  for (const auto& info : opTable()) {
+    if (info.name == name) return &info;
+  }
+  return nullptr;
+}
 
 std::vector<std::string> opNames() {
   std::vector<std::string> names;
-  for (const auto& [n, op] : kOps) names.push_back(n);
+  for (const auto& info : opTable()) names.push_back(info.name);
   return names;
 }
 
-std::optional<Op> findOp(const std::string& name) {
-  for (const auto& [n, op] : kOps) {
-    if (n == name) return op;
-  }
-  return std::nullopt;
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
-std::string upperAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+/// One operation as configured: what it does and where its companion values go (empty: not written).
+struct OpSpec {
+  Op op = Op::kTrim;
+  std::unordered_map<std::string, std::string> fields;  // option name -> target field
+  normalize::EmailOptions email;
+  normalize::CompanyOptions company;
+  normalize::DateOptions dateOptions;
+  std::shared_ptr<const normalize::DateNormalizer> date;  // built once; shared by the stage's threads
+
+  const std::string& field(const std::string& option) const {
+    static const std::string none;
+    auto it = fields.find(option);
+    return it == fields.end() ? none : it->second;
   }
-  return s;
+};
+
+using Report = std::function<void(const YAML::Node&, const std::string&)>;
+
+// Reads one operation (a name, or {name: options}) for field; reports every problem and returns nullopt if any.
+std::optional<OpSpec> parseOp(const YAML::Node& node, const std::string& field, const Report& report) {
+  if (node.IsMap() && node.size() != 1) {
+    report(node, "an operation with options is a map with one key, the operation's name, e.g. "
+                 "{date: {day_first: true}}");
+    return std::nullopt;
+  }
+  if (!node.IsMap() && !node.IsScalar()) {
+    report(node, "an operation must be a name or a map from a name to its options");
+    return std::nullopt;
+  }
+  // Bound once: assigning to a yaml-cpp Node that already refers to something rewrites the document.
+  const YAML::Node nameNode = node.IsMap() ? node.begin()->first : node;
+  const YAML::Node options = node.IsMap() ? node.begin()->second : YAML::Node();
+  const std::string name = nameNode.Scalar();
+  const OpInfo* info = findOp(name);
+  if (!info) {
+    std::string msg = "unknown operation '" + name + "'";
+    if (auto hint = config::didYouMean(name, opNames()); !hint.empty()) {
+      msg += "; did you mean '" + hint + "'?";
+    } else {
+      msg += " (known: " + joined(opNames()) + ")";
+    }
+    report(nameNode, msg);
+    return std::nullopt;
+  }
+
+  OpSpec spec;
+  spec.op = info->op;
+  for (const auto& o : info->options) {
+    if (o.kind == OptionKind::kField && !o.defaultSuffix.empty()) spec.fields[o.name] = field + o.defaultSuffix;
+  }
+  if (!options || options.IsNull()) return spec;
+  if (!options.IsMap()) {
+    report(options, "options of '" + name + "' must be a map, e.g. {" + name + ": {" +
+                        (info->options.empty() ? kRawOption.name : info->options.front().name) + ": ...}}");
+    return std::nullopt;
+  }
+  bool ok = true;
+  std::vector<OptionInfo> known = info->options;
+  known.push_back(kRawOption);
+  std::vector<std::string> knownNames;
+  for (const auto& o : known) knownNames.push_back(o.name);
+  for (const auto& kv : options) {
+    const std::string key = kv.first.Scalar();
+    auto o = std::find_if(known.begin(), known.end(), [&](const OptionInfo& k) { return k.name == key; });
+    if (o == known.end()) {
+      std::string msg = "'" + name + "' has no option '" + key + "'";
+      if (auto hint = config::didYouMean(key, knownNames); !hint.empty()) {
+        msg += "; did you mean '" + hint + "'?";
+      } else {
+        msg += " (options: " + joined(knownNames) + ")";
+      }
+      report(kv.first, msg);
+      ok = false;
+      continue;
+    }
+    const YAML::Node& value = kv.second;
+    switch (o->kind) {
+      case OptionKind::kBool: {
+        bool b = false;
+        if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
+          report(value, "'" + key + "' must be true or false");
+          ok = false;
+          break;
+        }
+        if (key == "provider_rules") spec.email.providerRules = b;
+        if (key == "strip_tags") spec.email.stripTags = b;
+        if (key == "day_first") spec.dateOptions.dayFirst = b;
+        if (key == "excel_serial") spec.dateOptions.excelSerial = b;
+        if (key == "drop_group") spec.company.dropGroup = b;
+        break;
+      }
+      case OptionKind::kField:
+        if (value.IsNull()) {
+          spec.fields.erase(key);  // "key: ~" turns a companion field off
+        } else if (!value.IsScalar() || value.Scalar().empty()) {
+          report(value, "'" + key + "' must be a field name, or ~ to not write it");
+          ok = false;
+        } else {
+          spec.fields[key] = value.Scalar();
+        }
+        break;
+      case OptionKind::kTimeZone:
+        if (!value.IsScalar() || !normalize::DateNormalizer::isKnownTimeZone(value.Scalar())) {
+          report(value, "unknown time zone '" + (value.IsScalar() ? value.Scalar() : std::string("?")) +
+                            "' (use an IANA name such as Asia/Shanghai, Europe/Berlin or UTC)");
+          ok = false;
+        } else {
+          spec.dateOptions.timeZone = value.Scalar();
+        }
+        break;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return spec;
 }
 
 // Country names as people type them ("China", "中国", "Deutschland", "UK") to ISO 3166 codes, from ICU's own
@@ -77,8 +236,15 @@ class RegionResolver {
 
 struct FieldRule {
   std::string field;
-  std::vector<Op> ops;
+  std::vector<OpSpec> ops;
 };
+
+std::string upperAscii(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
 
 class NormalizeStage : public Stage {
  public:
@@ -117,47 +283,109 @@ class NormalizeStage : public Stage {
     return defaultRegion_;
   }
 
+  static void setIf(Record& r, const std::string& field, std::string value) {
+    if (!field.empty()) r.set(field, value.empty() ? std::nullopt : std::optional<std::string>(std::move(value)));
+  }
+
+  // Applies one operation to text; false (with a quality flag) when the value is invalid.
+  bool apply(const OpSpec& op, const std::string& field, std::string& text, Record& r) const {
+    setIf(r, op.field("raw"), text);
+    switch (op.op) {
+      case Op::kTrim: text = normalize::trim(text); return true;
+      case Op::kNfkc: text = normalize::nfkc(text); return true;
+      case Op::kLower: text = normalize::lower(text); return true;
+      case Op::kEmail: {
+        const std::string& keyField = op.field("key");
+        auto e = normalize::normalizeEmail(text, keyField.empty() ? op.email : normalize::EmailOptions{});
+        if (!e.valid) {
+          r.qualityFlags.push_back(field + ": invalid email (" + e.reason + ")");
+          return false;
+        }
+        // With a key field the provider rules shape the key only, and the field stays a deliverable address.
+        if (!keyField.empty()) setIf(r, keyField, normalize::normalizeEmail(text, op.email).value);
+        text = e.value;
+        return true;
+      }
+      case Op::kPhone: {
+        auto p = phones_.normalize(text, regionOf(r));
+        if (!p.valid) {
+          r.qualityFlags.push_back(field + ": invalid phone number (" + p.reason + ")");
+          return false;
+        }
+        text = p.e164;
+        if (!p.extension.empty()) setIf(r, op.field("extension"), p.extension);
+        return true;
+      }
+      case Op::kName: {
+        auto n = normalize::normalizeName(text);
+        if (!n.valid) {
+          r.qualityFlags.push_back(field + ": invalid name (" + n.reason + ")");
+          return false;
+        }
+        setIf(r, op.field("given"), n.given);
+        setIf(r, op.field("family"), n.family);
+        setIf(r, op.field("suffix"), n.suffix);
+        setIf(r, op.field("key"), n.key);
+        setIf(r, op.field("phonetic"), n.phoneticPrimary);
+        setIf(r, op.field("phonetic_alt"), n.phoneticAlternate);
+        text = n.full;
+        return true;
+      }
+      case Op::kDate: {
+        auto d = op.date->normalize(text);
+        if (!d.valid) {
+          r.qualityFlags.push_back(field + ": invalid date (" + d.reason + ")");
+          return false;
+        }
+        text = d.value;
+        return true;
+      }
+      case Op::kCompany: {
+        auto c = normalize::normalizeCompany(text, op.company);
+        if (!c.valid) {
+          r.qualityFlags.push_back(field + ": invalid company name (" + c.reason + ")");
+          return false;
+        }
+        setIf(r, op.field("key"), c.key);
+        text = c.display;
+        return true;
+      }
+      case Op::kAddress: {
+        auto a = addresses_.normalize(text, regionOf(r));
+        if (!a.valid) {
+          r.qualityFlags.push_back(field + ": invalid address (" + a.reason + ")");
+          return false;
+        }
+        std::string tokens;
+        for (const auto& t : a.tokens) tokens += (tokens.empty() ? "" : " ") + t;
+        setIf(r, op.field("tokens"), tokens);
+        setIf(r, op.field("postcode"), a.postcode);
+        text = a.display;
+        return true;
+      }
+    }
+    return true;
+  }
+
   void normalizeRecord(Record& r) const {
     for (const auto& rule : rules_) {
       auto* value = r.find(rule.field);
       if (!value || !*value) continue;
       std::string text = **value;
-      bool valid = true;
       if (!normalize::isValidUtf8(text)) {
         r.qualityFlags.push_back(rule.field + ": invalid UTF-8");
         continue;
       }
-      for (Op op : rule.ops) {
-        switch (op) {
-          case Op::kTrim: text = normalize::trim(text); break;
-          case Op::kNfkc: text = normalize::nfkc(text); break;
-          case Op::kLower: text = normalize::lower(text); break;
-          case Op::kEmail: {
-            auto e = normalize::normalizeEmail(text);
-            if (e.valid) {
-              text = e.value;
-            } else {
-              valid = false;
-              r.qualityFlags.push_back(rule.field + ": invalid email (" + e.reason + ")");
-            }
-            break;
-          }
-          case Op::kPhone: {
-            auto p = phones_.normalize(text, regionOf(r));
-            if (p.valid) {
-              text = p.e164;
-              if (!p.extension.empty()) r.set(rule.field + "_ext", p.extension);
-            } else {
-              valid = false;
-              r.qualityFlags.push_back(rule.field + ": invalid phone number (" + p.reason + ")");
-            }
-            break;
-          }
+      bool valid = true;
+      for (const auto& op : rule.ops) {
+        if (!apply(op, rule.field, text, r)) {
+          valid = false;
+          break;
         }
-        if (!valid) break;
       }
-      // An invalid value keeps its raw text so nothing is lost; the flag tells the audit stage.
-      if (valid) *r.find(rule.field) = text.empty() ? std::nullopt : std::optional<std::string>(std::move(text));
+      // An invalid value keeps its raw text so nothing is lost; the flag tells the audit stage. `value` may
+      // dangle by now (companion fields grow the record), hence set() rather than writing through it.
+      if (valid) r.set(rule.field, text.empty() ? std::nullopt : std::optional<std::string>(std::move(text)));
     }
   }
 
@@ -165,18 +393,14 @@ class NormalizeStage : public Stage {
   std::string defaultRegion_;
   std::string regionField_;
   normalize::PhoneNormalizer phones_;
+  normalize::AddressNormalizer addresses_;
   RegionResolver regions_;
 };
 
-std::vector<std::string> opsOf(const YAML::Node& node) {
-  std::vector<std::string> out;
-  if (node.IsScalar()) out.push_back(node.Scalar());
-  else if (node.IsSequence()) {
-    for (const auto& x : node) {
-      if (x.IsScalar()) out.push_back(x.Scalar());
-    }
-  }
-  return out;
+// The operations of one field: a single operation or a list of them.
+std::vector<YAML::Node> opNodes(const YAML::Node& node) {
+  if (node.IsSequence()) return {node.begin(), node.end()};
+  return {node};
 }
 
 }  // namespace
@@ -184,10 +408,12 @@ std::vector<std::string> opsOf(const YAML::Node& node) {
 StageFactory normalizeStageFactory() {
   StageFactory f;
   f.type = "normalize";
-  f.description = "Normalizes fields: trim, nfkc, lower, email, phone (E.164 through libphonenumber)";
+  f.description =
+      "Normalizes fields: trim, nfkc, lower, email, phone (E.164 through libphonenumber), name, date, company, "
+      "address";
   f.keys = {
       {"default_region", CRMSYNC_CONFIG_STRING, std::nullopt, false,
-       "ISO 3166 region for phone numbers written without a country code, e.g. CN"},
+       "ISO 3166 region for phone numbers written without a country code and for address postcodes, e.g. CN"},
       {"region_field", CRMSYNC_CONFIG_STRING, std::nullopt, false,
        "field holding each record's country (code or name); overrides default_region when it resolves"},
   };
@@ -195,35 +421,24 @@ StageFactory normalizeStageFactory() {
   f.validate = [](const config::StageSpec& stage, const config::PipelineSpec& spec, config::Diagnostics& diags) {
     auto fields = stage.node["fields"];
     if (!fields) {
-      diags.error(stage.where, "stage 'normalize' needs 'fields' (field -> list of: trim, nfkc, lower, email, phone)");
+      diags.error(stage.where, "stage 'normalize' needs 'fields' (field -> operation or list of operations: " +
+                                   joined(opNames()) + ")");
       return;
     }
     if (!fields.IsMap()) {
       diags.error(config::locationOf(spec.file, fields), "'fields' must map field names to operations");
       return;
     }
+    Report report = [&](const YAML::Node& node, const std::string& message) {
+      diags.error(config::locationOf(spec.file, node), message);
+    };
     for (const auto& kv : fields) {
-      if (!kv.second.IsScalar() && !kv.second.IsSequence()) {
-        diags.error(config::locationOf(spec.file, kv.second), "operations of '" + kv.first.Scalar() +
-                                                                   "' must be a name or a list of names");
+      if (!kv.second.IsScalar() && !kv.second.IsSequence() && !kv.second.IsMap()) {
+        diags.error(config::locationOf(spec.file, kv.second),
+                    "operations of '" + kv.first.Scalar() + "' must be an operation or a list of them");
         continue;
       }
-      auto check = [&](const YAML::Node& opNode) {
-        if (!opNode.IsScalar()) {
-          diags.error(config::locationOf(spec.file, opNode), "an operation must be a name");
-          return;
-        }
-        if (findOp(opNode.Scalar())) return;
-        std::string msg = "unknown operation '" + opNode.Scalar() + "'";
-        if (auto hint = config::didYouMean(opNode.Scalar(), opNames()); !hint.empty()) {
-          msg += "; did you mean '" + hint + "'?";
-        } else {
-          msg += " (known: trim, nfkc, lower, email, phone)";
-        }
-        diags.error(config::locationOf(spec.file, opNode), msg);
-      };
-      if (kv.second.IsScalar()) check(kv.second);
-      else for (const auto& op : kv.second) check(op);
+      for (const auto& op : opNodes(kv.second)) (void)parseOp(op, kv.first.Scalar(), report);
     }
     if (auto r = stage.node["default_region"]; r && r.IsScalar()) {
       normalize::PhoneNormalizer phones;
@@ -235,13 +450,18 @@ StageFactory normalizeStageFactory() {
   };
   f.create = [](const config::StageSpec& stage, const config::PipelineSpec&) -> Result<std::unique_ptr<Stage>> {
     std::vector<FieldRule> rules;
+    std::string firstError;
+    Report report = [&](const YAML::Node&, const std::string& message) {
+      if (firstError.empty()) firstError = message;
+    };
     for (const auto& kv : stage.node["fields"]) {
       FieldRule rule;
       rule.field = kv.first.Scalar();
-      for (const auto& name : opsOf(kv.second)) {
-        auto op = findOp(name);
-        if (!op) return invalidConfig("unknown normalize operation '" + name + "'");
-        rule.ops.push_back(*op);
+      for (const auto& node : opNodes(kv.second)) {
+        auto op = parseOp(node, rule.field, report);
+        if (!op) return invalidConfig("normalize field '" + rule.field + "': " + firstError);
+        if (op->op == Op::kDate) op->date = std::make_shared<const normalize::DateNormalizer>(op->dateOptions);
+        rule.ops.push_back(std::move(*op));
       }
       rules.push_back(std::move(rule));
     }

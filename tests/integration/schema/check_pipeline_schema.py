@@ -43,6 +43,12 @@ broken = {
                                    "stages": [{"type": "map", "renam": {}}]},
     "unknown normalize operation": {"name": "x", "sources": [{"name": "a", "connector": "c"}],
                                     "stages": [{"type": "normalize", "fields": {"email": ["emial"]}}]},
+    "unknown option of a normalize operation": {"name": "x", "sources": [{"name": "a", "connector": "c"}],
+                                                "stages": [{"type": "normalize",
+                                                            "fields": {"d": {"date": {"day_frist": True}}}}]},
+    "normalize operation map with two names": {"name": "x", "sources": [{"name": "a", "connector": "c"}],
+                                               "stages": [{"type": "normalize",
+                                                           "fields": {"d": {"date": None, "trim": None}}}]},
     "version 2": {"version": 2, "name": "x", "sources": [{"name": "a", "connector": "c"}]},
 }
 for name, doc in broken.items():
