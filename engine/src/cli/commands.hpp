@@ -39,10 +39,28 @@ struct StatusArgs {
   bool json = false;
 };
 
+struct ExplainArgs {
+  std::string pipeline;
+  std::string store;
+  std::string recordA;
+  std::string recordB;
+  bool json = false;
+};
+
+struct UnmergeArgs {
+  std::string pipeline;
+  std::string store;
+  std::vector<std::string> records;
+  bool all = false;
+  std::string reason;
+};
+
 int runCommand(const CommonOptions& common, const RunArgs& args, const std::atomic<bool>& cancel);
 int validateCommand(const CommonOptions& common, const ValidateArgs& args);
 int pluginsCommand(const CommonOptions& common, const PluginsArgs& args);
 int statusCommand(const CommonOptions& common, const StatusArgs& args);
 int versionCommand();
+int explainCommand(const CommonOptions& common, const ExplainArgs& args);
+int unmergeCommand(const CommonOptions& common, const UnmergeArgs& args);
 
 }  // namespace crmsync::cli

@@ -59,6 +59,24 @@ int main(int argc, char** argv) {
   statusCmd->add_option("-n,--limit", status.limit, "How many runs")->check(CLI::PositiveNumber);
   statusCmd->add_flag("--json", status.json, "Print as JSON");
 
+  ExplainArgs explain;
+  auto* explainCmd = app.add_subcommand(
+      "explain", "Why two customer records are, or are not, one customer (records as SOURCE:KEY or customer id)");
+  explainCmd->add_option("pipeline", explain.pipeline, "Pipeline YAML file with the dedupe stage")->required()->check(CLI::ExistingFile);
+  explainCmd->add_option("record_a", explain.recordA, "First record: SOURCE:KEY or customer id")->required();
+  explainCmd->add_option("record_b", explain.recordB, "Second record: SOURCE:KEY or customer id")->required();
+  explainCmd->add_option("--store", explain.store, "Database URL overriding the pipeline's store");
+  explainCmd->add_flag("--json", explain.json, "Print as JSON");
+
+  UnmergeArgs unmerge;
+  auto* unmergeCmd = app.add_subcommand(
+      "unmerge", "Split records out of their golden record; later runs keep them apart");
+  unmergeCmd->add_option("pipeline", unmerge.pipeline, "Pipeline YAML file with the dedupe stage")->required()->check(CLI::ExistingFile);
+  unmergeCmd->add_option("records", unmerge.records, "Records to split out, together: SOURCE:KEY or customer id")->required();
+  unmergeCmd->add_flag("--all", unmerge.all, "Split every record of the golden record apart");
+  unmergeCmd->add_option("--reason", unmerge.reason, "Why, kept with the decision");
+  unmergeCmd->add_option("--store", unmerge.store, "Database URL overriding the pipeline's store");
+
   auto* versionCmd = app.add_subcommand("version", "Engine, plugin ABI and library versions");
 
   try {
@@ -81,5 +99,7 @@ int main(int argc, char** argv) {
   if (*pluginsCmd) return pluginsCommand(common, plugins);
   if (*statusCmd) return statusCommand(common, status);
   if (*versionCmd) return versionCommand();
+  if (*explainCmd) return explainCommand(common, explain);
+  if (*unmergeCmd) return unmergeCommand(common, unmerge);
   return kExitInvalid;
 }

@@ -56,6 +56,9 @@ nlohmann::json statsJson(const RunResult& r) {
   }
   j["stages"] = nlohmann::json::object();
   for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;
+  for (const auto& [name, figures] : r.stageFigures) {
+    j["stage_figures"][name] = nlohmann::json::parse(figures, nullptr, false);
+  }
   j["seconds"] = r.seconds;
   return j;
 }
@@ -144,6 +147,7 @@ class Runner {
         return st.withContext("stage '" + slot.name + "'");
       }
     }
+    result_.stageFigures = ctx.figures;
     for (auto& [name, s] : stats_) {
       soci::session& sql = store_->session();
       long long n = 0;

@@ -10,6 +10,7 @@ const StageRegistry& StageRegistry::builtin() {
     r.add(mapStageFactory());
     r.add(normalizeStageFactory());
     r.add(loadStageFactory());
+    r.add(dedupeStageFactory());
     return r;
   }();
   return registry;

@@ -311,6 +311,10 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
     }
   }
 
+  for (size_t k = 0; k < n; ++k) {
+    if (s.customerOf[k] != 0) counts.customers.emplace_back(static_cast<uint32_t>(begin + k), s.customerOf[k]);
+  }
+
   // Fill the bound columns.
   s.resetColumns();
   std::array<const std::optional<std::string>*, kCustomerColumns> values{};
@@ -494,6 +498,13 @@ Status SqlRunTransaction::setCursor(const std::string& pipeline, const std::stri
     s.cNow = nowIso8601();
     q.execute(true);
   });
+  if (!st.isOk()) return fail(st);
+  return Status::ok();
+}
+
+Status SqlRunTransaction::flush() {
+  RETURN_IF_ERROR(checkOpen("write held-back contact points"));
+  Status st = guardSql("writing contact points of run " + std::to_string(runId_), [&] { flushContactPoints(); });
   if (!st.isOk()) return fail(st);
   return Status::ok();
 }

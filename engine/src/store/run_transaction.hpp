@@ -31,6 +31,9 @@ class SqlRunTransaction final : public RunTransaction {
   Status commit(int64_t recordsRead, int64_t recordsLoaded, int64_t recordsQuarantined,
                 const std::string& statsJson) override;
   void rollback() override;
+  soci::session& session() override { return sql_; }
+  std::string backend() const override { return backend_ == Backend::kSqlite ? "sqlite" : "postgresql"; }
+  Status flush() override;
 
  private:
   enum class State { kOpen, kFailed, kEnded };

@@ -311,12 +311,62 @@ const std::vector<Migration> kMigrations = {
          "DROP TABLE contact_point",
          "ALTER TABLE contact_point_v2 RENAME TO contact_point",
      }},
+    // Matching state (engine/src/match, docs/matching.md). A "match record" is a customer source record as the
+    // dedupe stage sees it, identified by the customer row the load path made for it (its base customer):
+    // match_record keeps its compared values and blocking key values, match_key is the persisted blocking
+    // index (key value -> records), match_decision holds what people decided (cannot-link after an unmerge),
+    // match_state the configuration fingerprint and the trained model. Golden records are the customers with
+    // merged_into NULL; the two views resolve records and contact points to them.
+    {3,
+     "matching: persisted blocking index, decisions, model; golden views",
+     {
+         R"(CREATE TABLE match_record (
+  customer_id BIGINT NOT NULL PRIMARY KEY,
+  source TEXT NOT NULL,
+  match_values TEXT NOT NULL,
+  key_values TEXT NOT NULL,
+  updated_run BIGINT NOT NULL
+))",
+         R"(CREATE TABLE match_key (
+  key_name TEXT NOT NULL,
+  key_value TEXT NOT NULL,
+  customer_id BIGINT NOT NULL,
+  PRIMARY KEY (key_name, key_value, customer_id)
+){{WITHOUT_ROWID}})",
+         R"(CREATE TABLE match_decision (
+  id {{ID}},
+  first_id BIGINT NOT NULL REFERENCES customer (id),
+  second_id BIGINT NOT NULL REFERENCES customer (id),
+  decision TEXT NOT NULL CHECK (decision IN ('cannot_link')),
+  reason TEXT,
+  decided_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (first_id, second_id, decision)
+))",
+         "CREATE INDEX match_decision_second_idx ON match_decision (second_id)",
+         R"(CREATE TABLE match_state (
+  id BIGINT NOT NULL PRIMARY KEY CHECK (id = 1),
+  pipeline TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  model TEXT,
+  updated_run BIGINT,
+  updated_at TEXT NOT NULL
+))",
+         "CREATE INDEX merge_log_open_idx ON merge_log (merged_id, undone_at)",
+         R"(CREATE VIEW golden_customer AS SELECT * FROM customer WHERE merged_into IS NULL)",
+         R"(CREATE VIEW golden_contact_point AS
+SELECT cp.kind AS kind, cp.value_norm AS value_norm, COALESCE(c.merged_into, c.id) AS customer_id,
+       cp.customer_id AS record_customer_id
+FROM contact_point cp JOIN customer c ON c.id = cp.customer_id)",
+     }},
 };
 
 const std::vector<std::string_view> kTables = {
     "schema_migrations", "run",         "source_state", "customer",    "contact_point", "source_record",
     "merge_log",         "lifecycle_event", "interaction", "sales_order", "order_line",  "feedback",
     "opportunity",       "quarantine",  "dq_result",    "dq_sample",   "metric_snapshot",
+    "match_record",      "match_key",   "match_decision", "match_state",
 };
 
 constexpr const char* kCreateMigrationsTable =

@@ -180,7 +180,14 @@ TEST_P(Store, UpgradesAVersionOneDatabaseKeepingItsContactPoints) {
     auto store = open();
     ASSERT_TRUE(store);
     auto& sql = store->session();
-    // Back to version 1 as an earlier crmsync left it: contact_point with its own id and source columns.
+    // Back to version 1 as an earlier crmsync left it: contact_point with its own id and source columns, and
+    // nothing of the later migrations.
+    sql << "DROP VIEW golden_contact_point";
+    sql << "DROP VIEW golden_customer";
+    for (const char* t : {"match_record", "match_key", "match_decision", "match_state"}) {
+      sql << "DROP TABLE " + std::string(t);
+    }
+    sql << "DROP INDEX merge_log_open_idx";
     sql << "DROP TABLE contact_point";
     sql << "DELETE FROM schema_migrations WHERE version > 1";
     for (auto stmt : crmsync::store::migrations().front().statements) {

@@ -29,6 +29,7 @@ struct RunResult {
   std::string store;
   std::vector<SourceStats> sources;            // in pipeline order
   std::vector<std::pair<std::string, double>> stageSeconds;  // by stage, in pipeline order
+  std::map<std::string, std::string> stageFigures;              // JSON figures a stage reported, by stage name
   int64_t customers = 0;                       // golden customers after the run
   double seconds = 0;
 };

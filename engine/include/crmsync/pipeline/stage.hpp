@@ -39,6 +39,11 @@ struct RunContext {
   const config::PipelineSpec& spec;
   store::RunTransaction* txn;  // null only when a stage is used outside a run (tests, previews)
   std::map<std::string, SourceStats>& sources;
+  /// The customer records the load stage inserted or changed in the batch being processed: (position in the
+  /// batch, the record's own customer row). Stages after the load stage read it.
+  std::vector<std::pair<uint32_t, int64_t>> upserted = {};
+  /// Figures a stage reports for the run summary, by stage name (JSON objects).
+  std::map<std::string, std::string> figures = {};
 };
 
 class Stage {
@@ -83,5 +88,6 @@ class StageRegistry {
 StageFactory mapStageFactory();
 StageFactory normalizeStageFactory();
 StageFactory loadStageFactory();
+StageFactory dedupeStageFactory();
 
 }  // namespace crmsync::pipeline

@@ -22,6 +22,9 @@ struct UpsertCounts {
   int64_t inserted = 0;   // new (source, entity, source_key)
   int64_t updated = 0;    // known key, different content
   int64_t unchanged = 0;  // known key, same content hash: nothing written
+  /// Customer records of the batch that were inserted or changed: (position in the batch, the customer row
+  /// the record has as its own). The dedupe stage matches exactly these.
+  std::vector<std::pair<uint32_t, int64_t>> customers = {};
 };
 
 /// One row of the run table, as `crmsync status` shows it.
@@ -109,6 +112,14 @@ class RunTransaction {
   virtual Status commit(int64_t recordsRead, int64_t recordsLoaded, int64_t recordsQuarantined,
                         const std::string& statsJson) = 0;
   virtual void rollback() = 0;
+
+  /// The session the run's transaction is open on, for stages that write their own tables in the run
+  /// (matching). Statements on it are part of the run: committed or rolled back with it.
+  virtual soci::session& session() = 0;
+  /// "sqlite" or "postgresql".
+  virtual std::string backend() const = 0;
+  /// Writes contact points the run holds back, so queries on the session see them.
+  virtual Status flush() = 0;
 };
 
 /// Current time as ISO 8601 UTC with milliseconds ("2026-11-22T10:00:00.123Z"), the form every timestamp in

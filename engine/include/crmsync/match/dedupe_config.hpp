@@ -1,0 +1,135 @@
+// The dedupe stage's configuration as the pipeline file writes it (docs/matching.md), checked with
+// file:line:column for `validate`, and the matcher it builds: comparisons, blocking and the scoring model.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crmsync/config/diagnostics.hpp"
+#include "crmsync/core/status.hpp"
+#include "crmsync/match/blocking.hpp"
+#include "crmsync/match/comparison.hpp"
+#include "crmsync/match/fellegi_sunter.hpp"
+#include "crmsync/match/match_record.hpp"
+#include "crmsync/match/rules.hpp"
+
+namespace crmsync::match {
+
+/// How one golden field is chosen among the values of a customer's records.
+enum class SurvivorRule : uint8_t {
+  kMostFrequent,    // the value most records agree on; ties by most recent
+  kMostRecent,      // the value of the most recently updated record that has one
+  kMostComplete,    // the value of the record with the most non-empty fields; ties by most recent
+  kLongest,         // the longest value (most characters); ties by most recent
+  kSourcePriority,  // the value of the first source in `order` that has one; then most recent
+};
+const char* survivorRuleName(SurvivorRule rule);
+std::optional<SurvivorRule> survivorRuleFromName(std::string_view name);
+
+struct FieldSurvivorship {
+  SurvivorRule rule = SurvivorRule::kMostFrequent;
+  std::vector<std::string> order;  // kSourcePriority
+};
+
+struct SurvivorshipConfig {
+  FieldSurvivorship defaults;
+  std::map<std::string, FieldSurvivorship> fields;  // customer column -> rule
+  const FieldSurvivorship& forField(const std::string& field) const {
+    auto it = fields.find(field);
+    return it == fields.end() ? defaults : it->second;
+  }
+};
+
+enum class ModelType : uint8_t { kRules, kFellegiSunter };
+enum class ClusteringMode : uint8_t { kUnionFind, kOneToOne };
+
+struct FellegiSunterConfig {
+  FsThreshold threshold;
+  std::optional<std::string> modelFile;  // absolute; a saved model to use instead of training
+  std::vector<std::string> termFrequency;  // comparisons adjusted by term frequency
+  uint64_t maxTrainingPairs = 2'000'000;
+  uint64_t randomPairs = 1'000'000;
+  uint64_t seed = 1;
+};
+
+struct DedupeConfig {
+  std::string stage;                  // the stage's name
+  FieldSet fields;                    // record fields the comparisons and keys read
+  std::vector<ComparisonSpec> comparisons;
+  std::vector<BlockingKey> keys;
+  BlockingOptions blocking;
+  ModelType model = ModelType::kRules;
+  std::string rule;                   // kRules
+  FellegiSunterConfig fs;             // kFellegiSunter
+  ClusteringMode clustering = ClusteringMode::kUnionFind;
+  std::vector<std::string> link;      // kOneToOne: the two sources linked
+  SurvivorshipConfig survivorship;
+  /// A fingerprint of everything that decides which records match: comparisons, keys, model and clustering.
+  /// Stored with the matching state; when it changes, the next run re-matches every record.
+  std::string fingerprint;
+};
+
+/// Reads the stage map. Every problem goes to diags with its position in `file`; the result is empty when
+/// there was any. `baseDir` resolves a relative model_file.
+std::optional<DedupeConfig> parseDedupeConfig(const YAML::Node& stage, const std::string& stageName,
+                                              const std::string& file, const std::string& baseDir,
+                                              config::Diagnostics& diags);
+
+/// The keys the dedupe stage accepts (for the "did you mean" of unknown keys).
+const std::vector<std::string>& dedupeStageKeys();
+
+/// Comparisons, blocking and scorer, built once per run. Immutable: compares and scores from several threads.
+class Matcher {
+ public:
+  /// With a rules model, or a Fellegi-Sunter model from its file. A Fellegi-Sunter config without a file gets
+  /// its model from setModel (trained or loaded from the database).
+  static Result<std::shared_ptr<Matcher>> create(const DedupeConfig& config);
+
+  const DedupeConfig& config() const { return config_; }
+  const ComparisonSet& comparisons() const { return comparisons_; }
+  const Blocker& blocker() const { return *blocker_; }
+  bool hasScorer() const { return scorer_ != nullptr; }
+  const Scorer& scorer() const { return *scorer_; }
+  /// Score at or above which a pair matches: 1 for rules (a rule gives 1 or 0), else the threshold's value.
+  double threshold() const;
+
+  /// Fellegi-Sunter: trains m/u/lambda on candidate pairs of `records` (EM) with u from random pairs, and
+  /// term-frequency tables from the records. Deterministic for a seed.
+  Result<FellegiSunterModel> train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs) const;
+  /// Fellegi-Sunter: uses this model (its comparisons must match the configuration).
+  Status setModel(FellegiSunterModel model);
+  const FellegiSunterModel* model() const { return model_.get(); }
+
+  /// Scores a pair of records: similarities, levels, agreed values for term frequency, then the scorer.
+  struct PairScore {
+    double score = 0;
+    bool match = false;
+  };
+  PairScore score(const MatchRecord& a, const MatchRecord& b) const;
+  Explanation explain(const MatchRecord& a, const MatchRecord& b) const;
+
+ private:
+  explicit Matcher(DedupeConfig config, ComparisonSet comparisons, Blocker blocker)
+      : config_(std::move(config)), comparisons_(std::move(comparisons)), blocker_(std::make_unique<Blocker>(std::move(blocker))) {}
+  void fillTf(const MatchRecord& a, const MatchRecord& b, std::span<const double> sims,
+              std::span<std::string_view> out) const;
+
+  DedupeConfig config_;
+  ComparisonSet comparisons_;
+  std::unique_ptr<Blocker> blocker_;
+  std::shared_ptr<const FellegiSunterModel> model_;
+  std::unique_ptr<Scorer> scorer_;
+  std::vector<bool> tfComparison_;
+};
+
+/// Term-frequency tables and the model in one JSON document, as match_state.model stores it.
+nlohmann::json modelWithFrequencies(const FellegiSunterModel& model, std::span<const MatchRecord> records,
+                                    const DedupeConfig& config);
+Result<FellegiSunterModel> modelFromStored(const nlohmann::json& stored, const DedupeConfig& config);
+
+}  // namespace crmsync::match
