@@ -252,10 +252,10 @@ std::vector<std::string> survivorNames() {
 
 std::optional<FieldSurvivorship> parseSurvivor(Ctx& c, const YAML::Node& n) {
   FieldSurvivorship out;
-  YAML::Node ruleNode = n;
+  // Initialised once: assigning to a yaml-cpp node that refers to another would overwrite that one.
+  const YAML::Node ruleNode = n.IsMap() ? n["rule"] : n;
   if (n.IsMap()) {
     checkMapKeys(c, n, {"rule", "order"}, "a survivorship rule");
-    ruleNode = n["rule"];
     if (!ruleNode) {
       c.error(n, "a survivorship rule needs 'rule' (" + joined(survivorNames()) + ")");
       return std::nullopt;
@@ -403,9 +403,10 @@ const std::vector<std::string>& dedupeStageKeys() {
   return keys;
 }
 
-std::optional<DedupeConfig> parseDedupeConfig(const YAML::Node& stage, const std::string& stageName,
-                                              const std::string& file, const std::string& baseDir,
-                                              Diagnostics& diags) {
+namespace {
+
+std::optional<DedupeConfig> parse(const YAML::Node& stage, const std::string& stageName, const std::string& file,
+                                  const std::string& baseDir, Diagnostics& diags) {
   Ctx c{file, diags};
   DedupeConfig out;
   out.stage = stageName;
@@ -516,6 +517,19 @@ std::optional<DedupeConfig> parseDedupeConfig(const YAML::Node& stage, const std
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(basis.data(), basis.size())));
   out.fingerprint = buf;
   return out;
+}
+
+}  // namespace
+
+std::optional<DedupeConfig> parseDedupeConfig(const YAML::Node& stage, const std::string& stageName,
+                                              const std::string& file, const std::string& baseDir,
+                                              Diagnostics& diags) {
+  try {
+    return parse(stage, stageName, file, baseDir, diags);
+  } catch (const YAML::Exception& e) {
+    diags.error(Location{file, e.mark.line + 1, e.mark.column + 1}, "stage '" + stageName + "': " + e.msg);
+    return std::nullopt;
+  }
 }
 
 }  // namespace crmsync::match
