@@ -24,47 +24,9 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string valuesJson(const MatchRecord& r, size_t n) {
-  nlohmann::json a = nlohmann::json::array();
-  for (size_t i = 0; i < n; ++i) {
-    auto v = r.value(i);
-    if (v) a.push_back(std::string(*v));
-    else a.push_back(nullptr);
-  }
-  return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+}  // namespace
 
-std::string keysJson(const std::vector<KeyValue>& keys) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& k : keys) a.push_back({k.key, k.value});
-  return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::vector<KeyValue> keysFromJson(const std::string& text) {
-  std::vector<KeyValue> out;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& e : j) {
-    if (e.is_array() && e.size() == 2) out.push_back({e[0].get<std::string>(), e[1].get<std::string>()});
-  }
-  return out;
-}
-
-MatchRecord recordFromValues(int64_t id, int32_t group, const std::string& text, size_t n) {
-  MatchRecord r;
-  r.id = id;
-  r.group = group;
-  r.values.resize(n);
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_array()) {
-    for (size_t i = 0; i < n && i < j.size(); ++i) {
-      if (j[i].is_string()) r.values[i] = j[i].get<std::string>();
-    }
-  }
-  return r;
-}
-
-MatchRecord recordFromPayload(int64_t id, int32_t group, const std::string& payload, const FieldSet& fields) {
+MatchRecord matchRecordFromPayload(int64_t id, int32_t group, const std::string& payload, const FieldSet& fields) {
   MatchRecord r;
   r.id = id;
   r.group = group;
@@ -79,6 +41,8 @@ MatchRecord recordFromPayload(int64_t id, int32_t group, const std::string& payl
   }
   return r;
 }
+
+namespace {
 
 struct PairHash {
   size_t operator()(const std::pair<int64_t, int64_t>& p) const {
@@ -153,14 +117,16 @@ struct Resolver::Impl {
   // ------------------------------------------------------------------------------------------ reads
 
   std::optional<MatchRecord> readMatchRecord(int64_t id, std::vector<KeyValue>* keys) {
-    std::string source, values, keyText;
-    soci::indicator ind = soci::i_ok;
+    std::string source, payload;
     long long lid = id;
-    sql << "SELECT source, match_values, key_values FROM match_record WHERE customer_id = :id", soci::use(lid),
-        soci::into(source, ind), soci::into(values), soci::into(keyText);
+    sql << "SELECT source, payload FROM source_record WHERE customer_id = :id AND entity = 'customer'", soci::use(lid),
+        soci::into(source), soci::into(payload);
     if (!sql.got_data()) return std::nullopt;
-    if (keys) *keys = keysFromJson(keyText);
-    return recordFromValues(id, groupOf(source), values, nFields());
+    const int32_t group = groupOf(source);
+    if (group < 0) return std::nullopt;  // a customer record of a source this stage does not match
+    MatchRecord r = matchRecordFromPayload(id, group, payload, cfg().fields);
+    if (keys) *keys = matcher->blocker().keyValues(r);
+    return r;
   }
 
   int64_t rootOf(int64_t id) {
@@ -187,7 +153,7 @@ struct Resolver::Impl {
     return out;
   }
 
-  // A record for scoring: in memory, or from match_record. Records of other stages' sources are not matched.
+  // A record for scoring: in memory, or from its payload. Records of other stages' sources are not matched.
   const MatchRecord* record(int64_t id) {
     if (auto it = recs.find(id); it != recs.end()) return &it->second;
     std::vector<KeyValue> keys;
@@ -306,10 +272,9 @@ struct Resolver::Impl {
 
   // ------------------------------------------------------------------------------------------ writes
 
-  void writeIndex(const std::vector<MatchRecord>& records, const std::vector<std::vector<KeyValue>>& keys,
-                  const std::vector<std::string>& sourceOf) {
-    store::TextCol kName, kValue, rSource, rValues, rKeys;
-    store::IntCol kId, rId, rRun;
+  void writeIndex(const std::vector<MatchRecord>& records, const std::vector<std::vector<KeyValue>>& keys) {
+    store::TextCol kName, kValue;
+    store::IntCol kId;
     struct Row {
       const std::string* key;
       const std::string* value;
@@ -340,31 +305,6 @@ struct Resolver::Impl {
       kValue.finish();
       insKey.execute(sql, backend);
     }
-    store::BatchStatement insRec(
-        "INSERT INTO match_record (customer_id, source, match_values, key_values, updated_run) VALUES ",
-        "(?, ?, ?, ?, ?)", {rId, rSource, rValues, rKeys, rRun}, true);
-    std::vector<size_t> order(records.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return records[a].id < records[b].id; });
-    for (size_t i = 0; i < order.size(); i += kChunk) {
-      rId.reset();
-      rSource.reset();
-      rValues.reset();
-      rKeys.reset();
-      rRun.reset();
-      for (size_t j = i; j < std::min(order.size(), i + kChunk); ++j) {
-        size_t x = order[j];
-        rId.push(records[x].id);
-        rSource.push(sourceOf[x]);
-        rValues.push(valuesJson(records[x], nFields()));
-        rKeys.push(keysJson(keys[x]));
-        rRun.push(runId);
-      }
-      rSource.finish();
-      rValues.finish();
-      rKeys.finish();
-      insRec.execute(sql, backend);
-    }
   }
 
   void deleteIndexOf(int64_t id, const std::vector<KeyValue>& keys) {
@@ -374,7 +314,6 @@ struct Resolver::Impl {
       sql << "DELETE FROM match_key WHERE key_name = :k AND key_value = :v AND customer_id = :id", soci::use(k),
           soci::use(v), soci::use(lid);
     }
-    sql << "DELETE FROM match_record WHERE customer_id = :id", soci::use(lid);
   }
 
   // The evidence of one member: the strongest match it has inside its new cluster.
@@ -575,7 +514,7 @@ struct Resolver::Impl {
   }
 
   // Every customer record of the stage's sources, from the payloads.
-  std::vector<MatchRecord> allRecords(std::vector<std::string>& sourceOf) {
+  std::vector<MatchRecord> allRecords() {
     std::vector<MatchRecord> out;
     for (const auto& s : sources) {
       std::string src = s, payload;
@@ -585,41 +524,45 @@ struct Resolver::Impl {
                             soci::use(src), soci::into(id), soci::into(payload));
       st.execute();
       while (st.fetch()) {
-        out.push_back(recordFromPayload(id, groupOf(s), payload, cfg().fields));
-        sourceOf.push_back(s);
+        out.push_back(matchRecordFromPayload(id, groupOf(s), payload, cfg().fields));
       }
     }
     return out;
   }
 
-  Result<ResolveStats> resolve(std::vector<MatchRecord> freshRecords) {
+  // Customer records of the stage's sources in the database.
+  int64_t recordCount() {
+    int64_t total = 0;
+    for (const auto& s : sources) {
+      std::string src = s;
+      long long n = 0;
+      sql << "SELECT COUNT(*) FROM source_record WHERE source = :s AND entity = 'customer'", soci::use(src),
+          soci::into(n);
+      total += n;
+    }
+    return total;
+  }
+
+  Result<ResolveStats> resolve(std::vector<MatchRecord> freshRecords, const std::vector<std::string>& oldPayloads) {
     const auto t0 = Clock::now();
     auto t = t0;
     now = store::nowIso8601();
 
-    // State: the configuration it was built with, and the model.
+    // State: the configuration it was built with, and the model. Without state (the first run) or with another
+    // configuration every record is matched from scratch.
     std::string hash, modelText;
     soci::indicator modelInd = soci::i_null;
     sql << "SELECT config_hash, model FROM match_state WHERE id = 1", soci::into(hash), soci::into(modelText, modelInd);
     const bool haveState = sql.got_data();
-    const bool rebuild = !haveState || hash != cfg().fingerprint;
-    if (haveState && rebuild) {
+    const bool full = !haveState || hash != cfg().fingerprint;
+    if (haveState && full) {
       spdlog::info("[dedupe] the matching configuration changed since the last run: re-matching every record");
     }
-    std::vector<std::string> sourceOf;
-    if (rebuild) {
+    if (full) {
       sql << "DELETE FROM match_key";
-      sql << "DELETE FROM match_record";
-      freshRecords = allRecords(sourceOf);
-      stats.fullRematch = true;
-    } else {
-      for (const auto& r : freshRecords) sourceOf.push_back(r.group >= 0 ? sources[static_cast<size_t>(r.group)] : "");
+      // The run's records are all there are on a first load; otherwise read every record back.
+      if (recordCount() != static_cast<int64_t>(freshRecords.size())) freshRecords = allRecords();
     }
-    long long existing = 0;
-    if (!rebuild) {
-      sql << "SELECT COUNT(*) FROM (SELECT 1 FROM match_record LIMIT 1) x", soci::into(existing);
-    }
-    const bool full = rebuild || existing == 0;
     stats.fullRematch = full;
     stats.records = static_cast<int64_t>(freshRecords.size());
     for (const auto& r : freshRecords) fresh.insert(r.id);
@@ -633,24 +576,20 @@ struct Resolver::Impl {
     if (!full) {
       for (size_t i = 0; i < freshRecords.size(); ++i) {
         std::vector<KeyValue> old;
-        if (readMatchRecord(freshRecords[i].id, &old)) {
+        if (i < oldPayloads.size() && !oldPayloads[i].empty()) {
+          old = matcher->blocker().keyValues(
+              matchRecordFromPayload(freshRecords[i].id, freshRecords[i].group, oldPayloads[i], cfg().fields));
           deleteIndexOf(freshRecords[i].id, old);
-          for (const auto& kv : old) {
-            if (std::find(newKeys[i].begin(), newKeys[i].end(), kv) == newKeys[i].end()) {
-              auto& tv = touched[{kv.key, kv.value}];
-              ++tv.removed;
-              tv.ids.push_back(freshRecords[i].id);
-            }
+        }
+        for (const auto& kv : old) {
+          if (std::find(newKeys[i].begin(), newKeys[i].end(), kv) == newKeys[i].end()) {
+            auto& tv = touched[{kv.key, kv.value}];
+            ++tv.removed;
+            tv.ids.push_back(freshRecords[i].id);
           }
-          for (const auto& kv : newKeys[i]) {
-            if (std::find(old.begin(), old.end(), kv) == old.end()) {
-              auto& tv = touched[{kv.key, kv.value}];
-              ++tv.added;
-              tv.ids.push_back(freshRecords[i].id);
-            }
-          }
-        } else {
-          for (const auto& kv : newKeys[i]) {
+        }
+        for (const auto& kv : newKeys[i]) {
+          if (std::find(old.begin(), old.end(), kv) == old.end()) {
             auto& tv = touched[{kv.key, kv.value}];
             ++tv.added;
             tv.ids.push_back(freshRecords[i].id);
@@ -658,14 +597,14 @@ struct Resolver::Impl {
         }
       }
     }
-    writeIndex(freshRecords, newKeys, sourceOf);
+    writeIndex(freshRecords, newKeys);
     stats.phases["index"] = since(t);
     t = Clock::now();
 
     // The model.
     std::optional<std::string> storedModel;
     if (cfg().model == ModelType::kFellegiSunter) {
-      if (!rebuild && modelInd == soci::i_ok) {
+      if (!full && modelInd == soci::i_ok) {
         auto j = nlohmann::json::parse(modelText, nullptr, false);
         ASSIGN_OR_RETURN(auto model, modelFromStored(j, cfg()));
         RETURN_IF_ERROR(matcher->setModel(std::move(model)));
@@ -823,9 +762,9 @@ Resolver::~Resolver() = default;
 
 int32_t Resolver::groupOf(const std::string& source) const { return impl_->groupOf(source); }
 
-Result<ResolveStats> Resolver::resolve(std::vector<MatchRecord> fresh) {
+Result<ResolveStats> Resolver::resolve(std::vector<MatchRecord> fresh, const std::vector<std::string>& oldPayloads) {
   std::optional<Result<ResolveStats>> out;
-  Status st = store::guardSql("matching records", [&] { out.emplace(impl_->resolve(std::move(fresh))); });
+  Status st = store::guardSql("matching records", [&] { out.emplace(impl_->resolve(std::move(fresh), oldPayloads)); });
   if (!st.isOk()) return st;
   return std::move(*out);
 }
@@ -839,7 +778,7 @@ Result<MatchRecord> Resolver::loadRecord(int64_t customerId) {
     long long id = customerId;
     impl_->sql << "SELECT source, payload FROM source_record WHERE customer_id = :id AND entity = 'customer'",
         soci::use(id), soci::into(source), soci::into(payload);
-    if (impl_->sql.got_data()) r = recordFromPayload(customerId, impl_->groupOf(source), payload, impl_->cfg().fields);
+    if (impl_->sql.got_data()) r = matchRecordFromPayload(customerId, impl_->groupOf(source), payload, impl_->cfg().fields);
   });
   if (!st.isOk()) return st;
   if (!r) return notFound("customer " + std::to_string(customerId) + " has no customer record");

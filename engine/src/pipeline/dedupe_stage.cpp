@@ -24,19 +24,23 @@ class DedupeStage : public Stage {
     if (it == sources_.end()) return Status::ok();
     const int32_t group = static_cast<int32_t>(it - sources_.begin());
     const auto& fields = matcher_->config().fields.names();
-    for (const auto& [pos, customerId] : run.upserted) {
-      const Record& r = records[pos];
+    for (auto& u : run.upserted) {
+      const Record& r = records[u.index];
       match::MatchRecord m;
-      m.id = customerId;
+      m.id = u.customerId;
       m.group = group;
       m.values.resize(fields.size());
       for (size_t f = 0; f < fields.size(); ++f) {
         auto v = r.get(fields[f]);
         if (v && !v->empty()) m.values[f] = std::move(v);
       }
-      auto [slot, inserted] = index_.emplace(customerId, fresh_.size());
-      if (inserted) fresh_.push_back(std::move(m));
-      else fresh_[slot->second] = std::move(m);  // the same record twice in one run: the last one counts
+      auto [slot, inserted] = index_.emplace(u.customerId, fresh_.size());
+      if (inserted) {
+        fresh_.push_back(std::move(m));
+        oldPayloads_.push_back(std::move(u.oldPayload));
+      } else {
+        fresh_[slot->second] = std::move(m);  // the same record twice in one run: the last one counts, the
+      }                                        // payload before the run stays the one to unindex
     }
     return Status::ok();
   }
@@ -45,8 +49,9 @@ class DedupeStage : public Stage {
     if (!run.txn) return internalError("the dedupe stage needs a run transaction");
     match::Resolver resolver(run.txn->session(), run.txn->backend(), matcher_, run.spec.name, sources_,
                              run.txn->runId());
-    ASSIGN_OR_RETURN(auto stats, resolver.resolve(std::move(fresh_)));
+    ASSIGN_OR_RETURN(auto stats, resolver.resolve(std::move(fresh_), oldPayloads_));
     fresh_.clear();
+    oldPayloads_.clear();
     index_.clear();
     spdlog::info("[dedupe] {} new or changed records, {} re-clustered, {} candidate pairs, {} matches, {} merged, "
                  "{} split, {} golden records written{} in {:.2f}s",
@@ -60,6 +65,7 @@ class DedupeStage : public Stage {
   std::shared_ptr<match::Matcher> matcher_;
   std::vector<std::string> sources_;
   std::vector<match::MatchRecord> fresh_;
+  std::vector<std::string> oldPayloads_;
   std::unordered_map<int64_t, size_t> index_;
 };
 

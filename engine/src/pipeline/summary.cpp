@@ -41,6 +41,15 @@ std::string formatRunSummary(const std::string& pipeline, const RunResult& r) {
     for (const auto& [name, secs] : r.stageSeconds) out += fmt::format(" {} {:.2f} s", name, secs);
     out += "\n";
   }
+  for (const auto& [name, figures] : r.stageFigures) {
+    auto j = nlohmann::json::parse(figures, nullptr, false);
+    if (!j.is_object() || !j.contains("merged")) continue;
+    out += fmt::format("  {}: {} new or changed records matched{}, {} merged into a golden record, {} split off, "
+                       "{} golden records rewritten\n",
+                       name, groupDigits(j.value("records", int64_t{0})),
+                       j.value("full_rematch", false) ? " (every record)" : "", groupDigits(j.value("merged", int64_t{0})),
+                       groupDigits(j.value("split", int64_t{0})), groupDigits(j.value("golden_updated", int64_t{0})));
+  }
   if (r.status.isOk()) {
     out += fmt::format("  golden customers: {}   store: {}\n", groupDigits(r.customers), r.store);
   } else {
@@ -68,6 +77,9 @@ nlohmann::json runSummaryJson(const std::string& pipeline, const RunResult& r) {
   }
   j["stages"] = nlohmann::json::object();
   for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;
+  for (const auto& [name, figures] : r.stageFigures) {
+    j["stage_figures"][name] = nlohmann::json::parse(figures, nullptr, false);
+  }
   return j;
 }
 

@@ -311,9 +311,6 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
     }
   }
 
-  for (size_t k = 0; k < n; ++k) {
-    if (s.customerOf[k] != 0) counts.customers.emplace_back(static_cast<uint32_t>(begin + k), s.customerOf[k]);
-  }
 
   // Fill the bound columns.
   s.resetColumns();
@@ -345,6 +342,8 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         s.updNow.push(now);
         dropContactPoints(s.customerOf[k], e.oldPayload);
       }
+      counts.customers.push_back({static_cast<uint32_t>(begin + k), s.customerOf[k],
+                                  e.kind == Existing::kChanged ? std::move(s.existing[k].oldPayload) : std::string()});
       // Contact points as the record gives them (earlier stages normalized them).
       forEachContactPoint(fieldView(r, "email"), fieldView(r, "phone"), fieldView(r, "mobile"),
                           [&](std::string_view kind, std::string_view value) {

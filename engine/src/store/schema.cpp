@@ -311,22 +311,15 @@ const std::vector<Migration> kMigrations = {
          "DROP TABLE contact_point",
          "ALTER TABLE contact_point_v2 RENAME TO contact_point",
      }},
-    // Matching state (engine/src/match, docs/matching.md). A "match record" is a customer source record as the
-    // dedupe stage sees it, identified by the customer row the load path made for it (its base customer):
-    // match_record keeps its compared values and blocking key values, match_key is the persisted blocking
-    // index (key value -> records), match_decision holds what people decided (cannot-link after an unmerge),
-    // match_state the configuration fingerprint and the trained model. Golden records are the customers with
+    // Matching state (engine/src/match, docs/matching.md). A match record is a customer source record as the
+    // dedupe stage sees it, identified by the customer row the load path made for it (its base customer), with
+    // its values read from source_record.payload. match_key is the persisted blocking index (key value ->
+    // records), match_decision holds what people decided (cannot-link after an unmerge), match_state the
+    // configuration fingerprint and the trained model. Golden records are the customers with
     // merged_into NULL; the two views resolve records and contact points to them.
     {3,
      "matching: persisted blocking index, decisions, model; golden views",
      {
-         R"(CREATE TABLE match_record (
-  customer_id BIGINT NOT NULL PRIMARY KEY,
-  source TEXT NOT NULL,
-  match_values TEXT NOT NULL,
-  key_values TEXT NOT NULL,
-  updated_run BIGINT NOT NULL
-))",
          R"(CREATE TABLE match_key (
   key_name TEXT NOT NULL,
   key_value TEXT NOT NULL,
@@ -366,7 +359,7 @@ const std::vector<std::string_view> kTables = {
     "schema_migrations", "run",         "source_state", "customer",    "contact_point", "source_record",
     "merge_log",         "lifecycle_event", "interaction", "sales_order", "order_line",  "feedback",
     "opportunity",       "quarantine",  "dq_result",    "dq_sample",   "metric_snapshot",
-    "match_record",      "match_key",   "match_decision", "match_state",
+    "match_key",   "match_decision", "match_state",
 };
 
 constexpr const char* kCreateMigrationsTable =

@@ -184,7 +184,7 @@ TEST_P(Store, UpgradesAVersionOneDatabaseKeepingItsContactPoints) {
     // nothing of the later migrations.
     sql << "DROP VIEW golden_contact_point";
     sql << "DROP VIEW golden_customer";
-    for (const char* t : {"match_record", "match_key", "match_decision", "match_state"}) {
+    for (const char* t : {"match_key", "match_decision", "match_state"}) {
       sql << "DROP TABLE " + std::string(t);
     }
     sql << "DROP INDEX merge_log_open_idx";

@@ -60,10 +60,11 @@ class Resolver {
   int32_t groupOf(const std::string& source) const;
 
   /// Matches the run's new and changed customer records (id = base customer id) and writes merges, golden
-  /// records, the blocking index and merge_log.
-  Result<ResolveStats> resolve(std::vector<MatchRecord> fresh);
+  /// records, the blocking index and merge_log. oldPayloads[i] is fresh[i]'s payload before the run (JSON) when
+  /// the record changed, else empty: its old key values leave the index.
+  Result<ResolveStats> resolve(std::vector<MatchRecord> fresh, const std::vector<std::string>& oldPayloads);
 
-  /// A record as matching sees it, from match_record (or, before any match, from its payload).
+  /// A record as matching sees it, from its payload.
   Result<MatchRecord> loadRecord(int64_t customerId);
 
   /// Splits `records` out of their golden record: they stay together, the rest of its members stay together,
@@ -76,6 +77,9 @@ class Resolver {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// The match fields of a record payload (a JSON object of fields); empty values read as null.
+MatchRecord matchRecordFromPayload(int64_t id, int32_t group, const std::string& payload, const FieldSet& fields);
 
 /// Resolves "123" (a customer id) or "SOURCE:KEY" / "SOURCE/KEY" to the base customer id of a customer record.
 Result<int64_t> findRecord(soci::session& sql, const std::string& ref);

@@ -13,10 +13,7 @@
 #include "crmsync/core/record.hpp"
 #include "crmsync/core/status.hpp"
 #include "crmsync/plugin/plugin_info.hpp"
-
-namespace crmsync::store {
-class RunTransaction;
-}
+#include "crmsync/store/store.hpp"
 
 namespace crmsync::pipeline {
 
@@ -41,7 +38,7 @@ struct RunContext {
   std::map<std::string, SourceStats>& sources;
   /// The customer records the load stage inserted or changed in the batch being processed: (position in the
   /// batch, the record's own customer row). Stages after the load stage read it.
-  std::vector<std::pair<uint32_t, int64_t>> upserted = {};
+  std::vector<store::UpsertCounts::Customer> upserted = {};
   /// Figures a stage reports for the run summary, by stage name (JSON objects).
   std::map<std::string, std::string> figures = {};
 };

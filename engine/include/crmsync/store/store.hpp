@@ -22,9 +22,13 @@ struct UpsertCounts {
   int64_t inserted = 0;   // new (source, entity, source_key)
   int64_t updated = 0;    // known key, different content
   int64_t unchanged = 0;  // known key, same content hash: nothing written
-  /// Customer records of the batch that were inserted or changed: (position in the batch, the customer row
-  /// the record has as its own). The dedupe stage matches exactly these.
-  std::vector<std::pair<uint32_t, int64_t>> customers = {};
+  /// Customer records of the batch that were inserted or changed. The dedupe stage matches exactly these.
+  struct Customer {
+    uint32_t index = 0;       // position in the batch
+    int64_t customerId = 0;   // the customer row the record has as its own
+    std::string oldPayload;   // a changed record's payload before this run (JSON); empty for a new one
+  };
+  std::vector<Customer> customers = {};
 };
 
 /// One row of the run table, as `crmsync status` shows it.
