@@ -1,5 +1,6 @@
 #include "crmsync/match/resolver.hpp"
 
+#include <fmt/format.h>
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
@@ -276,17 +277,26 @@ struct Resolver::Impl {
     store::TextCol kName, kValue;
     store::IntCol kId;
     struct Row {
-      const std::string* key;
-      const std::string* value;
+      uint32_t key;  // index of the key in the configuration: names sort the same way within one run
+      std::string_view value;
       int64_t id;
     };
+    std::vector<std::string_view> keyNames;
+    for (const auto& k : cfg().keys) keyNames.push_back(k.name);
+    std::vector<uint32_t> byName(keyNames.size());
+    for (uint32_t i = 0; i < byName.size(); ++i) byName[i] = i;
+    std::sort(byName.begin(), byName.end(), [&](uint32_t a, uint32_t b) { return keyNames[a] < keyNames[b]; });
+    std::vector<uint32_t> rank(keyNames.size());
+    for (uint32_t i = 0; i < byName.size(); ++i) rank[byName[i]] = i;
     std::vector<Row> rows;
     for (size_t i = 0; i < records.size(); ++i) {
-      for (const auto& kv : keys[i]) rows.push_back({&kv.key, &kv.value, records[i].id});
+      for (const auto& kv : keys[i]) {
+        rows.push_back({rank[keyIndex(kv.key)], std::string_view(kv.value), records[i].id});
+      }
     }
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      if (int c = a.key->compare(*b.key)) return c < 0;
-      if (int c = a.value->compare(*b.value)) return c < 0;
+      if (a.key != b.key) return a.key < b.key;
+      if (int c = a.value.compare(b.value)) return c < 0;
       return a.id < b.id;
     });
     store::BatchStatement insKey("INSERT INTO match_key (key_name, key_value, customer_id) VALUES ", "(?, ?, ?)",
@@ -297,8 +307,8 @@ struct Resolver::Impl {
       kValue.reset();
       kId.reset();
       for (size_t j = i; j < std::min(rows.size(), i + kChunk); ++j) {
-        kName.push(*rows[j].key);
-        kValue.push(*rows[j].value);
+        kName.push(keyNames[byName[rows[j].key]]);
+        kValue.push(rows[j].value);
         kId.push(rows[j].id);
       }
       kName.finish();
@@ -316,37 +326,47 @@ struct Resolver::Impl {
     }
   }
 
-  // The evidence of one member: the strongest match it has inside its new cluster.
-  std::string evidence(int64_t member, const std::vector<ScoredPair>& pairsOfMember, double* score) {
+  // The evidence of one member: the strongest match it has inside its new cluster, with the similarity and
+  // level of every comparison: {"matched_with": id, "score": s, "fields": {"name": {"similarity": 0.97,
+  // "level": 2}, ...}}.
+  std::string evidence(int64_t member, const std::vector<ScoredPair>* pairsOfMember, double* score) {
     const ScoredPair* best = nullptr;
-    for (const auto& p : pairsOfMember) {
-      if (!best || p.score > best->score) best = &p;
+    if (pairsOfMember) {
+      for (const auto& p : *pairsOfMember) {
+        if (!best || p.score > best->score) best = &p;
+      }
     }
-    nlohmann::json j = nlohmann::json::object();
     if (!best) {
       *score = std::nan("");
-      j["via"] = "cluster";
-      return j.dump();
+      return R"({"via":"cluster"})";
     }
     int64_t other = best->first == member ? best->second : best->first;
     *score = best->score;
+    std::string out = fmt::format(R"({{"matched_with":{},"score":{})", other, best->score);
     const MatchRecord* a = record(member);
     const MatchRecord* b = record(other);
-    j["matched_with"] = other;
-    j["score"] = best->score;
     if (a && b) {
-      auto v = matcher->comparisons().compare(*a, *b);
-      nlohmann::json fields = nlohmann::json::object();
       const auto& specs = matcher->comparisons().specs();
+      sims.resize(specs.size());
+      levels.resize(specs.size());
+      matcher->comparisons().compare(*a, *b, sims, levels);
+      out += R"(,"fields":{)";
       for (size_t k = 0; k < specs.size(); ++k) {
-        double s = v.similarities[k];
-        fields[specs[k].name] = {{"similarity", std::isnan(s) ? nlohmann::json(nullptr) : nlohmann::json(std::round(s * 1e4) / 1e4)},
-                                 {"level", v.levels[k]}};
+        if (k) out += ',';
+        out += nlohmann::json(specs[k].name).dump();
+        if (std::isnan(sims[k])) {
+          out += fmt::format(R"(:{{"level":{},"similarity":null}})", levels[k]);
+        } else {
+          out += fmt::format(R"(:{{"level":{},"similarity":{}}})", levels[k], std::round(sims[k] * 1e4) / 1e4);
+        }
       }
-      j["fields"] = std::move(fields);
+      out += '}';
     }
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '}';
+    return out;
   }
+  std::vector<double> sims;
+  std::vector<int8_t> levels;
 
   // Clusters `ids` with the matched pairs among them and writes what changed.
   void apply(const std::vector<int64_t>& ids, std::vector<ScoredPair> pairs, const std::vector<IdPair>& cannotLink) {
@@ -437,7 +457,8 @@ struct Resolver::Impl {
       }
       if (after != id) {
         double score = 0;
-        std::string expl = evidence(id, pairsOf[id], &score);
+        auto po = pairsOf.find(id);
+        std::string expl = evidence(id, po == pairsOf.end() ? nullptr : &po->second, &score);
         pushRun(lRun);
         lSurvivor.push(after);
         lMerged.push(id);

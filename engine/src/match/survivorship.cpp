@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "store/batch_statement.hpp"
+#include "store/sqlite_native.hpp"
 
 namespace crmsync::match {
 namespace {
@@ -122,11 +125,36 @@ void writeGolden(soci::session& sql, store::Backend backend, const std::vector<i
   sqlText.replace(sqlText.find("kind = ?"), 8, "kind = COALESCE(?, kind)");
   store::BatchStatement update("", sqlText, bound, false);
 
+  // Members' payloads: on SQLite through a native statement (SOCI copies every value), else through SOCI.
   long long mid = 0;
   std::string source, payload, updatedAt;
-  soci::statement read = (sql.prepare << "SELECT source, payload, COALESCE(source_updated_at, updated_at) FROM "
-                                         "source_record WHERE customer_id = :id AND entity = 'customer'",
-                          soci::use(mid), soci::into(source), soci::into(payload), soci::into(updatedAt));
+  const char* readSql =
+      "SELECT source, payload, COALESCE(source_updated_at, updated_at) FROM source_record WHERE customer_id = :id "
+      "AND entity = 'customer'";
+  std::unique_ptr<store::SqliteStatement> native;
+  std::optional<soci::statement> read;
+  if (backend == store::Backend::kSqlite) {
+    std::string q = readSql;
+    q.replace(q.find(":id"), 3, "?");
+    native = std::make_unique<store::SqliteStatement>(store::sqliteHandle(sql), q);
+  } else {
+    read.emplace((sql.prepare << readSql, soci::use(mid), soci::into(source), soci::into(payload),
+                  soci::into(updatedAt)));
+  }
+  auto fetch = [&](int64_t member) {
+    if (native) {
+      native->bindInt(1, member);
+      if (!native->next()) return false;
+      source = native->columnText(0);
+      payload = native->columnText(1);
+      updatedAt = native->columnText(2);
+      native->reset();
+      return true;
+    }
+    mid = member;
+    read->execute(true);
+    return sql.got_data();
+  };
   std::vector<MemberRecord> recs;
   auto flush = [&] {
     for (auto& c : cols) c.finish();
@@ -140,9 +168,7 @@ void writeGolden(soci::session& sql, store::Backend backend, const std::vector<i
   for (int64_t root : roots) {
     recs.clear();
     for (int64_t m : members.at(root)) {
-      mid = m;
-      read.execute(true);
-      if (!sql.got_data()) continue;
+      if (!fetch(m)) continue;
       MemberRecord r;
       r.id = m;
       r.source = source;
