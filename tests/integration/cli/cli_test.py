@@ -147,6 +147,39 @@ sources:
         self.assertEqual(status.returncode, 0)
         self.assertEqual(len(re.findall(r"\bsucceeded\b", status.stdout)), 2, status.stdout)
 
+    def test_demo_merges_explains_and_unmerges_for_good(self):
+        demo = os.path.join(ARGS.source_dir, "pipelines", "demo.yaml")
+        r = crmsync("run", demo, "--store", self.db)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"dedupe: \d+ new or changed records matched")
+        golden = count(self.db, "SELECT count(*) FROM customer WHERE merged_into IS NULL")
+        self.assertLess(golden, count(self.db, "SELECT count(*) FROM customer"))
+        # 张伟 in the Chinese export and Wei Zhang in the English one share their e-mail address.
+        e = crmsync("explain", demo, "contacts_cn:CN0001", "contacts_en:EN1001", "--store", self.db)
+        self.assertEqual(e.returncode, 0, e.stderr)
+        self.assertIn("ONE customer", e.stdout)
+        self.assertIn("email", e.stdout)
+        j = json.loads(crmsync("explain", demo, "contacts_cn:CN0001", "contacts_en:EN1001", "--store", self.db,
+                               "--json").stdout)
+        self.assertTrue(j["one_customer"])
+        self.assertTrue(j["pair_matches"])
+        self.assertTrue(any(k["key"] == "email" for k in j["shared_blocking_keys"]))
+        u = crmsync("unmerge", demo, "contacts_en:EN1001", "--reason", "two people", "--store", self.db)
+        self.assertEqual(u.returncode, 0, u.stdout + u.stderr)
+        after = json.loads(crmsync("explain", demo, "contacts_cn:CN0001", "contacts_en:EN1001", "--store", self.db,
+                                   "--json").stdout)
+        self.assertFalse(after["one_customer"])
+        self.assertEqual(after["decisions"][0]["reason"], "two people")
+        self.assertEqual(count(self.db, "SELECT count(*) FROM customer WHERE merged_into IS NULL"), golden + 1)
+        # A later run keeps them apart (DedupeTest covers changed records and full re-matches).
+        self.assertEqual(crmsync("run", demo, "--store", self.db).returncode, 0)
+        again = json.loads(crmsync("explain", demo, "contacts_cn:CN0001", "contacts_en:EN1001", "--store", self.db,
+                                   "--json").stdout)
+        self.assertFalse(again["one_customer"])
+        missing = crmsync("explain", demo, "contacts_cn:NOPE", "contacts_en:EN1001", "--store", self.db)
+        self.assertEqual(missing.returncode, 2)
+        self.assertIn("no customer record contacts_cn:NOPE", missing.stderr)
+
     def test_json_logs_are_one_object_per_line(self):
         write_contacts(os.path.join(self.dir, "contacts.csv"), 10)
         r = crmsync("--log-format", "json", "run", self.contacts_pipeline())
