@@ -2,6 +2,8 @@
 // training on a run's records.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <map>
 #include <unordered_map>
 
 #include "crmsync/match/dedupe_config.hpp"
@@ -18,8 +20,12 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// Frequencies of a comparison's field among records, keeping values seen at least twice (a value seen once is
-// as rare as the level's own u says; storing every one would make the stored model as big as the data).
+// How often a value of a comparison's field is shared by records of different customers. A value's records
+// include those of the one customer it belongs to, so a value held by a few records is one customer's (a
+// personal mobile on the contact, the ERP record and the call log) and says nothing about others: values held
+// by fewer than three records are left out and fall back to the level's own u, and the count of the others
+// leaves out one holder: (count - 1) / values. Common values (a switchboard number, 张伟) keep a frequency
+// close to their share, which weakens agreement on them as it should.
 std::map<std::string, double> frequencies(std::span<const MatchRecord> records, size_t field) {
   std::unordered_map<std::string_view, uint64_t> counts;
   uint64_t total = 0;
@@ -31,7 +37,7 @@ std::map<std::string, double> frequencies(std::span<const MatchRecord> records, 
   }
   std::map<std::string, double> out;
   for (const auto& [v, n] : counts) {
-    if (n >= 2) out.emplace(std::string(v), static_cast<double>(n) / static_cast<double>(total));
+    if (n >= 3) out.emplace(std::string(v), static_cast<double>(n - 1) / static_cast<double>(total));
   }
   return out;
 }
@@ -66,24 +72,61 @@ Status Matcher::setModel(FellegiSunterModel model) {
   return Status::ok();
 }
 
-Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records,
-                                          std::span<const CandidatePair> pairs) const {
+Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
+                                          std::span<const std::vector<KeyValue>> keysOf) const {
   const auto fields = comparisons_.scoringFields();
   const size_t n = fields.size();
   std::vector<double> sims(n);
   std::vector<int8_t> levels(n);
 
-  LevelPatterns candidates(fields);
+  // Which comparisons read a field a blocking key is made of: a pair that blocking found through a key value
+  // agrees on those fields because it was chosen so, and says nothing about m there (as Splink, EM ignores
+  // the blocked-on comparisons of each pair).
+  const auto& keys = config_.keys;
+  std::vector<std::vector<size_t>> covered(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    for (const auto& part : keys[k].parts) {
+      for (size_t c = 0; c < n; ++c) {
+        if (config_.comparisons[c].field == part.field) covered[k].push_back(c);
+      }
+    }
+  }
+  // Does the pair share a value of key k?
+  auto shares = [&](size_t a, size_t b, size_t k) {
+    if (keysOf.size() <= std::max(a, b)) return false;
+    for (const auto& kv : keysOf[a]) {
+      if (kv.key != keys[k].name) continue;
+      if (std::find(keysOf[b].begin(), keysOf[b].end(), kv) != keysOf[b].end()) return true;
+    }
+    return false;
+  };
+
+  // One EM session per blocking key, as Splink does: the pairs that share a value of the key, with the
+  // comparisons on the key's own fields left out (those pairs agree there because blocking chose them). Each
+  // session estimates m of the other comparisons; u comes from random pairs and stays fixed.
+  LevelPatterns all(fields);
+  std::vector<LevelPatterns> sessions;
+  for (size_t k = 0; k < keys.size(); ++k) sessions.emplace_back(fields);
+  std::vector<int8_t> masked(n);
   const uint64_t maxPairs = std::max<uint64_t>(1, config_.fs.maxTrainingPairs);
   const size_t stride = pairs.size() > maxPairs ? (pairs.size() + maxPairs - 1) / maxPairs : 1;
+  uint64_t sampled = 0;
   for (size_t i = 0; i < pairs.size(); i += stride) {
-    comparisons_.compare(records[pairs[i].first], records[pairs[i].second], sims, levels);
-    RETURN_IF_ERROR(candidates.add(levels));
+    const size_t a = pairs[i].first, b = pairs[i].second;
+    comparisons_.compare(records[a], records[b], sims, levels);
+    RETURN_IF_ERROR(all.add(levels));
+    ++sampled;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!shares(a, b, k)) continue;
+      masked = levels;
+      for (size_t c : covered[k]) masked[c] = -1;
+      RETURN_IF_ERROR(sessions[k].add(masked));
+    }
   }
-  if (candidates.totalPairs() == 0) {
-    return invalidConfig(
-                  "cannot train the Fellegi-Sunter model: blocking produced no candidate pairs (" +
-                      std::to_string(records.size()) + " records); give the model a model_file or add blocking keys");
+  if (all.totalPairs() == 0) {
+    return invalidConfig("cannot train the Fellegi-Sunter model: blocking produced no candidate pairs (" +
+                         std::to_string(records.size()) +
+                         " records); give the model a model_file or add blocking keys");
   }
 
   LevelPatterns random(fields);
@@ -93,18 +136,92 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records,
       size_t a = static_cast<size_t>(splitmix64(state) % records.size());
       size_t b = static_cast<size_t>(splitmix64(state) % records.size());
       if (a == b) continue;
+      if (config_.blocking.crossGroupOnly && records[a].group == records[b].group) continue;
       comparisons_.compare(records[a], records[b], sims, levels);
       RETURN_IF_ERROR(random.add(levels));
     }
   }
-  ASSIGN_OR_RETURN(auto model, FellegiSunterModel::initial(fields));
-  EmOptions em;
-  if (random.totalPairs() > 0) {
-    RETURN_IF_ERROR(model.estimateU(random.table()));
-    em.fixU = true;
+  ASSIGN_OR_RETURN(auto base, FellegiSunterModel::initial(fields));
+  if (random.totalPairs() > 0) RETURN_IF_ERROR(base.estimateU(random.table()));
+
+  // m per comparison: the pair-weighted mean over the sessions that could see it; the starting m where none
+  // could (a comparison on the fields of every key).
+  std::vector<std::vector<double>> mSum(n);
+  std::vector<double> mWeight(n, 0.0);
+  for (size_t c = 0; c < n; ++c) mSum[c].assign(static_cast<size_t>(fields[c].levels), 0.0);
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (sessions[k].totalPairs() < 10) continue;
+    FellegiSunterModel session = base;
+    EmOptions em;
+    em.fixU = random.totalPairs() > 0;
+    auto report = session.trainEm(sessions[k].table(), em);
+    if (!report) continue;
+    const double w = static_cast<double>(sessions[k].totalPairs());
+    for (size_t c = 0; c < n; ++c) {
+      if (std::find(covered[k].begin(), covered[k].end(), c) != covered[k].end()) continue;
+      const auto& m = session.comparisons()[c].m;
+      for (size_t l = 0; l < m.size(); ++l) mSum[c][l] += w * m[l];
+      mWeight[c] += w;
+    }
   }
-  ASSIGN_OR_RETURN(auto report, model.trainEm(candidates.table(), em));
-  (void)report;
+  auto params = base.comparisons();
+  for (size_t c = 0; c < n; ++c) {
+    if (mWeight[c] <= 0) continue;
+    for (size_t l = 0; l < params[c].m.size(); ++l) params[c].m[l] = mSum[c][l] / mWeight[c];
+  }
+  ASSIGN_OR_RETURN(auto model, FellegiSunterModel::fromParameters(0.1, params));
+
+  // The prior: the share of matches among candidate pairs with m and u fixed (EM on lambda alone), as matches
+  // among all pairs. Random pairs hold that share of matches too, which inflates u of the agreeing levels
+  // (with 20k records one random pair in 10,000 is a match: u of "same e-mail" would read 1e-4, not ~0); u is
+  // corrected for it, u' = (u - prior m) / (1 - prior), and the prior estimated again.
+  double allPairs = 0;
+  if (config_.blocking.crossGroupOnly) {
+    std::map<int32_t, double> perGroup;
+    for (const auto& r : records) perGroup[r.group] += 1;
+    const double total = static_cast<double>(records.size());
+    for (const auto& [g, c] : perGroup) allPairs += c * (total - c);
+    allPairs /= 2;
+  } else {
+    const double r = static_cast<double>(records.size());
+    allPairs = r * (r - 1) / 2;
+  }
+  const PatternTable patterns = all.table();
+  const auto observedU = model.comparisons();
+  const double uFloor = random.totalPairs() > 0 ? 0.5 / static_cast<double>(random.totalPairs()) : 1e-9;
+  for (int round = 0; round < 3; ++round) {
+    const double priorWeight = model.priorWeight();
+    std::vector<double> factor(patterns.size());
+    for (size_t p = 0; p < patterns.size(); ++p) {
+      factor[p] = std::exp2(std::clamp(model.matchWeight(patterns.pattern(p)) - priorWeight, -1000.0, 1000.0));
+    }
+    double lambda = 0.1;
+    for (int it = 0; it < 200; ++it) {
+      double expected = 0;
+      for (size_t p = 0; p < patterns.size(); ++p) {
+        const double bf = factor[p];
+        const double post = std::isinf(bf) ? 1.0 : lambda * bf / (lambda * bf + (1 - lambda));
+        expected += post * static_cast<double>(patterns.counts[p]);
+      }
+      const double next = std::clamp(expected / static_cast<double>(patterns.totalPairs), 1e-9, 1 - 1e-9);
+      const bool done = std::abs(next - lambda) < 1e-9;
+      lambda = next;
+      if (done) break;
+    }
+    const double matches = lambda * static_cast<double>(pairs.size());
+    const double prior = allPairs > 0 ? std::clamp(matches / allPairs, 1e-12, 0.5) : lambda;
+    auto corrected = model.comparisons();
+    if (random.totalPairs() > 0) {
+      for (size_t c = 0; c < n; ++c) {
+        for (size_t l = 0; l < corrected[c].u.size(); ++l) {
+          const double u = (observedU[c].u[l] - prior * corrected[c].m[l]) / (1 - prior);
+          corrected[c].u[l] = std::clamp(u, uFloor, 1.0 - uFloor);
+        }
+      }
+    }
+    ASSIGN_OR_RETURN(model, FellegiSunterModel::fromParameters(prior, std::move(corrected)));
+  }
+  (void)sampled;
   for (size_t k = 0; k < n; ++k) {
     if (!tfComparison_[k]) continue;
     auto table = std::make_shared<TermFrequencyTable>();

@@ -659,7 +659,7 @@ struct Resolver::Impl {
       if (cfg().fs.modelFile) {
         ASSIGN_OR_RETURN(model, FellegiSunterModel::load(*cfg().fs.modelFile));
       } else {
-        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs));
+        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs, keys));
         stats.trained = true;
       }
       auto stored = modelWithFrequencies(model, records, cfg());

@@ -98,9 +98,11 @@ class Matcher {
   /// Score at or above which a pair matches: 1 for rules (a rule gives 1 or 0), else the threshold's value.
   double threshold() const;
 
-  /// Fellegi-Sunter: trains m/u/lambda on candidate pairs of `records` (EM) with u from random pairs, and
-  /// term-frequency tables from the records. Deterministic for a seed.
-  Result<FellegiSunterModel> train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs) const;
+  /// Fellegi-Sunter: u from random pairs of `records`; m by EM over the candidate pairs, each pair's comparisons
+  /// on the fields of a blocking key value it shares (keysOf[i]: record i's key values) left out; the prior from
+  /// the matches EM finds among all pairs; term-frequency tables from the records. Deterministic for a seed.
+  Result<FellegiSunterModel> train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
+                                   std::span<const std::vector<KeyValue>> keysOf = {}) const;
   /// Fellegi-Sunter: uses this model (its comparisons must match the configuration).
   Status setModel(FellegiSunterModel model);
   const FellegiSunterModel* model() const { return model_.get(); }
