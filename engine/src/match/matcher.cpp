@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "crmsync/match/dedupe_config.hpp"
+#include "crmsync/match/clustering.hpp"
 #include "crmsync/match/level_patterns.hpp"
 #include "crmsync/match/term_frequency.hpp"
 
@@ -73,7 +74,7 @@ Status Matcher::setModel(FellegiSunterModel model) {
 }
 
 Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
-                                          std::span<const std::vector<KeyValue>> keysOf) const {
+                                          std::span<const std::vector<KeyValue>> keysOf, FrequencyTables* tf) const {
   const auto fields = comparisons_.scoringFields();
   const size_t n = fields.size();
   std::vector<double> sims(n);
@@ -222,15 +223,93 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
     ASSIGN_OR_RETURN(model, FellegiSunterModel::fromParameters(prior, std::move(corrected)));
   }
   (void)sampled;
+
+  // Term frequencies by customers, not records: a first clustering with frequencies counted over records
+  // tells which records are one customer, then a value's frequency is the share of customers holding it.
+  FrequencyTables byRecords = recordFrequencies(records);
+  RETURN_IF_ERROR(attachFrequencies(model, byRecords));
+  std::vector<ScoredPair> matches;
+  {
+    std::vector<std::string_view> tfv(n);
+    const FsThreshold& th = config_.fs.threshold;
+    for (const auto& pair : pairs) {
+      const auto& a = records[pair.first];
+      const auto& b = records[pair.second];
+      if (config_.blocking.crossGroupOnly && a.group == b.group) continue;
+      comparisons_.compare(a, b, sims, levels);
+      fillTf(a, b, sims, tfv);
+      const double w = model.matchWeight(levels, tfv);
+      const double score = th.scale == FsThreshold::Scale::kWeight ? w : FellegiSunterModel::probabilityFromWeight(w);
+      if (score >= th.value) matches.push_back({pair.first, pair.second, score});
+    }
+  }
+  std::vector<int64_t> positions(records.size());
+  for (size_t i = 0; i < records.size(); ++i) positions[i] = static_cast<int64_t>(i);
+  auto clustered = clusterPairs(matches, 0.0, {}, positions);
+  std::vector<uint32_t> clusterOf(records.size());
+  for (size_t c = 0; c < clustered.clusters.size(); ++c) {
+    for (int64_t i : clustered.clusters[c]) clusterOf[static_cast<size_t>(i)] = static_cast<uint32_t>(c);
+  }
+  if (tf) tf->clear();
+  FrequencyTables byCustomers;
   for (size_t k = 0; k < n; ++k) {
     if (!tfComparison_[k]) continue;
-    auto table = std::make_shared<TermFrequencyTable>();
-    for (auto& [v, f] : frequencies(records, *config_.fields.indexOf(config_.comparisons[k].field))) {
-      table->setFrequency(v, f);
+    const size_t field = *config_.fields.indexOf(config_.comparisons[k].field);
+    std::unordered_map<std::string_view, std::vector<uint32_t>> holders;
+    uint64_t customers = 0;
+    std::vector<uint8_t> seenCustomer(clustered.clusters.size(), 0);
+    // A record that holds nothing but this value (a caller known only by the number) cannot show that the
+    // value belongs to several customers: only records with other evidence count.
+    std::vector<size_t> otherFields;
+    for (const auto& spec : config_.comparisons) {
+      const size_t f = *config_.fields.indexOf(spec.field);
+      if (f != field && std::find(otherFields.begin(), otherFields.end(), f) == otherFields.end()) otherFields.push_back(f);
     }
-    RETURN_IF_ERROR(model.setTermFrequencies(config_.comparisons[k].name, table, 1.0));
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto v = records[i].value(field);
+      if (!v || v->empty()) continue;
+      const bool alone = std::none_of(otherFields.begin(), otherFields.end(), [&](size_t f) {
+        auto o = records[i].value(f);
+        return o && !o->empty();
+      });
+      if (alone) continue;
+      holders[*v].push_back(clusterOf[i]);
+      if (!seenCustomer[clusterOf[i]]) {
+        seenCustomer[clusterOf[i]] = 1;
+        ++customers;
+      }
+    }
+    auto& table = byCustomers[config_.comparisons[k].name];
+    for (auto& [v, cs] : holders) {
+      std::sort(cs.begin(), cs.end());
+      const size_t distinct = static_cast<size_t>(std::unique(cs.begin(), cs.end()) - cs.begin());
+      // Held by one or two customers: as rare as the level's own u says.
+      if (distinct >= 3) table.emplace(std::string(v), static_cast<double>(distinct - 1) / static_cast<double>(customers));
+    }
   }
+  RETURN_IF_ERROR(attachFrequencies(model, byCustomers));
+  if (tf) *tf = std::move(byCustomers);
   return model;
+}
+
+FrequencyTables Matcher::recordFrequencies(std::span<const MatchRecord> records) const {
+  FrequencyTables out;
+  for (size_t k = 0; k < config_.comparisons.size(); ++k) {
+    if (!tfComparison_[k]) continue;
+    out[config_.comparisons[k].name] = frequencies(records, *config_.fields.indexOf(config_.comparisons[k].field));
+  }
+  return out;
+}
+
+Status Matcher::attachFrequencies(FellegiSunterModel& model, const FrequencyTables& tables) const {
+  for (const auto& name : config_.fs.termFrequency) {
+    auto table = std::make_shared<TermFrequencyTable>();
+    if (auto it = tables.find(name); it != tables.end()) {
+      for (const auto& [v, f] : it->second) table->setFrequency(v, f);
+    }
+    RETURN_IF_ERROR(model.setTermFrequencies(name, table, 1.0));
+  }
+  return Status::ok();
 }
 
 void Matcher::fillTf(const MatchRecord& a, const MatchRecord& b, std::span<const double> sims,
@@ -278,17 +357,11 @@ Explanation Matcher::explain(const MatchRecord& a, const MatchRecord& b) const {
   return scorer_->explain(pv);
 }
 
-nlohmann::json modelWithFrequencies(const FellegiSunterModel& model, std::span<const MatchRecord> records,
-                                    const DedupeConfig& config) {
+nlohmann::json modelWithFrequencies(const FellegiSunterModel& model, const FrequencyTables& frequencies) {
   nlohmann::json out;
   out["model"] = model.toJson();
   out["term_frequencies"] = nlohmann::json::object();
-  for (const auto& name : config.fs.termFrequency) {
-    for (const auto& c : config.comparisons) {
-      if (c.name != name) continue;
-      out["term_frequencies"][name] = frequencies(records, *config.fields.indexOf(c.field));
-    }
-  }
+  for (const auto& [name, table] : frequencies) out["term_frequencies"][name] = table;
   return out;
 }
 

@@ -656,13 +656,15 @@ struct Resolver::Impl {
     t = Clock::now();
     if (cfg().model == ModelType::kFellegiSunter && !matcher->hasScorer()) {
       FellegiSunterModel model;
+      FrequencyTables frequencies;
       if (cfg().fs.modelFile) {
         ASSIGN_OR_RETURN(model, FellegiSunterModel::load(*cfg().fs.modelFile));
+        frequencies = matcher->recordFrequencies(records);
       } else {
-        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs, keys));
+        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs, keys, &frequencies));
         stats.trained = true;
       }
-      auto stored = modelWithFrequencies(model, records, cfg());
+      auto stored = modelWithFrequencies(model, frequencies);
       ASSIGN_OR_RETURN(auto reloaded, modelFromStored(stored, cfg()));
       RETURN_IF_ERROR(matcher->setModel(std::move(reloaded)));
       storedModel = stored.dump();

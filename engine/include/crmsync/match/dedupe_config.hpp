@@ -46,6 +46,9 @@ struct SurvivorshipConfig {
 };
 
 enum class ModelType : uint8_t { kRules, kFellegiSunter };
+
+/// Term frequencies per comparison name: value -> frequency.
+using FrequencyTables = std::map<std::string, std::map<std::string, double>>;
 enum class ClusteringMode : uint8_t { kUnionFind, kOneToOne };
 
 struct FellegiSunterConfig {
@@ -101,8 +104,14 @@ class Matcher {
   /// Fellegi-Sunter: u from random pairs of `records`; m by EM over the candidate pairs, each pair's comparisons
   /// on the fields of a blocking key value it shares (keysOf[i]: record i's key values) left out; the prior from
   /// the matches EM finds among all pairs; term-frequency tables from the records. Deterministic for a seed.
+  /// Term frequencies are the share of customers holding a value (after a first clustering), for values held
+  /// by three customers or more; `tf` receives the tables.
   Result<FellegiSunterModel> train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
-                                   std::span<const std::vector<KeyValue>> keysOf = {}) const;
+                                   std::span<const std::vector<KeyValue>> keysOf = {},
+                                   FrequencyTables* tf = nullptr) const;
+  /// Term frequencies counted over records (for a model given by file).
+  FrequencyTables recordFrequencies(std::span<const MatchRecord> records) const;
+  Status attachFrequencies(FellegiSunterModel& model, const FrequencyTables& tables) const;
   /// Fellegi-Sunter: uses this model (its comparisons must match the configuration).
   Status setModel(FellegiSunterModel model);
   const FellegiSunterModel* model() const { return model_.get(); }
@@ -130,8 +139,7 @@ class Matcher {
 };
 
 /// Term-frequency tables and the model in one JSON document, as match_state.model stores it.
-nlohmann::json modelWithFrequencies(const FellegiSunterModel& model, std::span<const MatchRecord> records,
-                                    const DedupeConfig& config);
+nlohmann::json modelWithFrequencies(const FellegiSunterModel& model, const FrequencyTables& frequencies);
 Result<FellegiSunterModel> modelFromStored(const nlohmann::json& stored, const DedupeConfig& config);
 
 }  // namespace crmsync::match
