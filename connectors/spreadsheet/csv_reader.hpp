@@ -39,6 +39,13 @@ class CsvReader {
   bool next(CsvRecord& record);
 
   char delimiter() const { return delimiter_; }
+  /// Where the next record starts (an offset in the text).
+  size_t position() const { return pos_; }
+  /// Continues at `offset`, which must be the start of a record at or after position(); line numbers follow.
+  void seek(size_t offset) {
+    line_ += countLineBreaks(pos_, offset);
+    pos_ = offset;
+  }
   /// True when the file opened with an Excel `sep=X` line.
   bool hadSepLine() const { return hadSepLine_; }
 

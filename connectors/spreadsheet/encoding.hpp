@@ -45,6 +45,8 @@ class DecodedText {
   static DecodedText decode(std::string_view bytes, TextEncoding encoding);
 
   std::string_view text() const { return owned_ ? std::string_view(*owned_) : borrowed_; }
+  /// True when text() is the input's own bytes (UTF-8, after any byte order mark): offsets carry over.
+  bool borrowsInput() const { return !owned_; }
   /// The encoding used, for log lines: "utf-8", "utf-8 (BOM)", "gb18030", "utf-16le"...
   const std::string& encodingName() const { return encodingName_; }
   /// True when the text is meant to be UTF-8 but has bad bytes: each row must be checked and bad ones rejected.

@@ -116,14 +116,24 @@ void SpreadsheetSource::read(sdk::Host& host) {
     if (format == FileFormat::Xlsx) {
       readXlsx(host, path);
     } else {
-      readCsv(host, path, file.bytes());
+      // A file that only grew (an export or a log that is appended to): its old bytes are unchanged, so only
+      // the rows after them are read. The old content must have ended with a line break, so the appended bytes
+      // start a new row.
+      size_t resumeAt = 0;
+      const auto before = previous.find(name);
+      const std::string_view bytes = file.bytes();
+      if (options_.skipUnchanged && before && before->size > 0 && before->size < bytes.size() &&
+          bytes[before->size - 1] == '\n' && fingerprint(bytes.substr(0, before->size)) == *before) {
+        resumeAt = before->size;
+      }
+      readCsv(host, path, bytes, resumeAt);
     }
     next.set(name, fp);
   }
   host.setCursor(next.toJson());
 }
 
-void SpreadsheetSource::readCsv(sdk::Host& host, const std::string& path, std::string_view bytes) {
+void SpreadsheetSource::readCsv(sdk::Host& host, const std::string& path, std::string_view bytes, size_t resumeAt) {
   if (bytes.empty()) {
     host.warn(path + ": empty file, nothing to read");
     return;
@@ -152,6 +162,13 @@ void SpreadsheetSource::readCsv(sdk::Host& host, const std::string& path, std::s
                      path + ":" + std::to_string(record.line) +
                          ": the header row cannot be read (an unclosed quote, or bytes that are not " +
                          decoded.encodingName() + "); fix the header or set `encoding`");
+  }
+  if (resumeAt > 0 && decoded.borrowsInput()) {
+    const size_t offset = resumeAt - (bytes.size() - decoded.text().size());
+    if (offset > reader.position()) {
+      reader.seek(offset);
+      host.info(path + ": appended to since the last run; reading the rows after byte " + std::to_string(resumeAt));
+    }
   }
   std::vector<std::string> notes;
   HeaderMapping mapping(headerTexts(record.fields), options_.columns, &notes);

@@ -39,14 +39,15 @@ class SpreadsheetSource : public sdk::Source {
       {"updated_at_column", CRMSYNC_CONFIG_STRING, nullptr, 0,
        "Column holding each row's last change time; default: none (updated_at is null)"},
       {"skip_unchanged", CRMSYNC_CONFIG_BOOL, "true", 0,
-       "Skip files whose size and content hash match the last committed run"},
+       "Skip files whose size and content hash match the last committed run, and read only the rows appended to a CSV file whose earlier bytes are unchanged"},
   };
 
   void open(const sdk::Config& config, sdk::Host& host) override;
   void read(sdk::Host& host) override;
 
  private:
-  void readCsv(sdk::Host& host, const std::string& path, std::string_view bytes);
+  /// resumeAt: a byte offset where a row starts; rows before it (but the header) were read by an earlier run.
+  void readCsv(sdk::Host& host, const std::string& path, std::string_view bytes, size_t resumeAt = 0);
   void readXlsx(sdk::Host& host, const std::string& path);
 
   SourceOptions options_;

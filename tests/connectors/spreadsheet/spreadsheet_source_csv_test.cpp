@@ -331,10 +331,36 @@ TEST(SpreadsheetSourceCsv, SkipsAnUnchangedFileOnTheNextRun) {
   ASSERT_TRUE(host.cursor().has_value());
   EXPECT_NE(host.cursor()->find("contacts.csv"), std::string::npos);  // still remembered
 
+  // Rows appended to the file: only they are read, with their own line numbers.
   host.clear();
   dir.write("contacts.csv", std::string(kContacts) + "C004,Alan,Turing,,alan@example.org,,UK\r\n");
   ASSERT_EQ(run(host, config).status, CRMSYNC_OK);
-  EXPECT_EQ(host.records().size(), 4u);
+  ASSERT_EQ(host.records().size(), 1u);
+  EXPECT_EQ(host.records()[0].sourceKey, "C004");
+  EXPECT_EQ(host.records()[0].origin, "contacts.csv:5");
+  EXPECT_TRUE(logged(host, "appended to since the last run"));
+
+  // A change before the end: the whole file again.
+  host.clear();
+  std::string edited = std::string(kContacts) + "C004,Alan,Turing,,alan@example.org,,UK\r\nC005,Grace,Hopper,,,,US\r\n";
+  edited[edited.find("C001") + 5] = 'X';
+  dir.write("contacts.csv", edited);
+  ASSERT_EQ(run(host, config).status, CRMSYNC_OK);
+  EXPECT_EQ(host.records().size(), 5u);
+}
+
+TEST(SpreadsheetSourceCsv, ReadsTheWholeFileWhenTheLastRowWasUnfinished) {
+  TempDir dir;
+  FakeHost host;
+  auto path = dir.write("c.csv", "id,name\n1,Ada\n2,Al");  // no line break: the last row may still grow
+  std::map<std::string, std::string> config{{"path", path}};
+  ASSERT_EQ(run(host, config).status, CRMSYNC_OK);
+  ASSERT_EQ(host.records().size(), 2u);
+  host.clear();
+  dir.write("c.csv", "id,name\n1,Ada\n2,Alan\n3,Grace\n");
+  ASSERT_EQ(run(host, config).status, CRMSYNC_OK);
+  ASSERT_EQ(host.records().size(), 3u);
+  EXPECT_EQ(host.records()[1].get("name"), "Alan");
 }
 
 TEST(SpreadsheetSourceCsv, RereadsUnchangedFilesWhenSkipUnchangedIsOff) {

@@ -105,13 +105,24 @@ TEST_P(RunnerTest, ChangedFileUpdatesOnlyChangedRecords) {
   dir_.write("contacts.csv", kContactsCsv);
   auto path = writePipeline(contactsSource() + kStages);
   ASSERT_TRUE(run(path).status.isOk());
-  dir_.write("contacts.csv", std::string(kContactsCsv) + "4,Grace Hopper,grace@example.com,+1 415 555 0100\n");
+  // A row changed and one added: the file is read again, only the two are written.
+  std::string changed = kContactsCsv;
+  changed.replace(changed.find("Ada@Example.com"), 15, "ada@lovelace.uk");
+  dir_.write("contacts.csv", changed + "4,Grace Hopper,grace@example.com,+1 415 555 0100\n");
   auto again = run(path);
   ASSERT_TRUE(again.status.isOk()) << again.status.toString();
   EXPECT_EQ(again.sources[0].read, 4);
   EXPECT_EQ(again.sources[0].inserted, 1);
-  EXPECT_EQ(again.sources[0].unchanged, 3);
+  EXPECT_EQ(again.sources[0].updated, 1);
+  EXPECT_EQ(again.sources[0].unchanged, 2);
   EXPECT_EQ(again.customers, 4);
+  // Rows only appended: just they are read.
+  dir_.write("contacts.csv", changed + "4,Grace Hopper,grace@example.com,+1 415 555 0100\n5,Alan Turing,,\n");
+  auto appended = run(path);
+  ASSERT_TRUE(appended.status.isOk()) << appended.status.toString();
+  EXPECT_EQ(appended.sources[0].read, 1);
+  EXPECT_EQ(appended.sources[0].inserted, 1);
+  EXPECT_EQ(appended.customers, 5);
 }
 
 TEST_P(RunnerTest, FailedSourceLeavesRecordsAndCursorsAsTheyWere) {
