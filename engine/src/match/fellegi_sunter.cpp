@@ -169,9 +169,12 @@ Status FellegiSunterModel::setTermFrequencies(std::string_view comparison,
 }
 
 double FellegiSunterModel::tfDelta(size_t k, std::string_view value, double* frequency) const {
-  std::optional<double> f = tf_[k]->frequency(value);
-  if (!f) return 0.0;
   const FsComparisonParams& p = params_[k];
+  std::optional<double> f = tf_[k]->frequency(value);
+  if (!f) {
+    if (!p.tfUnlistedUnique || tf_[k]->empty()) return 0.0;
+    f = 0.0;
+  }
   double uTop = p.u.back();
   double uTf = std::max({*f, p.tfMinimumU, kFsDefaultFloor});
   if (frequency) *frequency = *f;

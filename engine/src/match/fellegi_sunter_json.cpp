@@ -46,7 +46,8 @@ nlohmann::json FellegiSunterModel::toJson() const {
                      {"u", p.u},
                      {"tf_adjust", p.tfAdjust},
                      {"tf_weight", p.tfWeight},
-                     {"tf_minimum_u", p.tfMinimumU}});
+                     {"tf_minimum_u", p.tfMinimumU},
+                     {"tf_unlisted_unique", p.tfUnlistedUnique}});
   }
   nlohmann::json j = {{"format", kFormat}, {"version", kVersion}, {"lambda", lambda_}, {"comparisons", comps}};
   if (training_) {
@@ -103,6 +104,10 @@ Result<FellegiSunterModel> FellegiSunterModel::fromJson(const nlohmann::json& j)
     }
     RETURN_IF_ERROR(readNumber(c, "tf_weight", where, p.tfWeight, false));
     RETURN_IF_ERROR(readNumber(c, "tf_minimum_u", where, p.tfMinimumU, false));
+    if (auto unique = c.find("tf_unlisted_unique"); unique != c.end()) {
+      if (!unique->is_boolean()) return invalidInput(where + ".tf_unlisted_unique must be true or false");
+      p.tfUnlistedUnique = unique->get<bool>();
+    }
     params.push_back(std::move(p));
   }
   ASSIGN_OR_RETURN(FellegiSunterModel model, fromParameters(lambda, std::move(params)));

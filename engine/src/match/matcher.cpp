@@ -279,13 +279,22 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
         ++customers;
       }
     }
+    // A value's u is the chance that another customer holds it: (customers holding it - 1) / customers.
+    // Values of one or two customers (two: often one customer the first clustering split) are left out; for an exact comparison (an identifier: e-mail, phone) that means
+    // no other customer holds it, for a fuzzy one (a name) the level's own u applies.
     auto& table = byCustomers[config_.comparisons[k].name];
     for (auto& [v, cs] : holders) {
       std::sort(cs.begin(), cs.end());
       const size_t distinct = static_cast<size_t>(std::unique(cs.begin(), cs.end()) - cs.begin());
-      // Held by one or two customers: as rare as the level's own u says.
       if (distinct >= 3) table.emplace(std::string(v), static_cast<double>(distinct - 1) / static_cast<double>(customers));
     }
+  }
+  {
+    auto flagged = model.comparisons();
+    for (size_t k = 0; k < n; ++k) {
+      flagged[k].tfUnlistedUnique = tfComparison_[k] && config_.comparisons[k].kind == ComparatorKind::kExact;
+    }
+    ASSIGN_OR_RETURN(model, FellegiSunterModel::fromParameters(model.lambda(), std::move(flagged)));
   }
   RETURN_IF_ERROR(attachFrequencies(model, byCustomers));
   if (tf) *tf = std::move(byCustomers);

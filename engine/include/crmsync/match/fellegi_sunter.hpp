@@ -32,6 +32,9 @@ struct FsComparisonParams {
   double tfWeight = 1.0;
   /// Lower bound for a value's frequency, so a value seen once is not near-certain evidence.
   double tfMinimumU = 0.0;
+  /// A value the frequency table does not list is one no two customers share (an identifier such as an
+  /// e-mail address): its u is tfMinimumU (or the probability floor) instead of the level's average.
+  bool tfUnlistedUnique = false;
 };
 
 /// Knobs of EM training. Defaults suit a few thousand distinct patterns from millions of pairs.
