@@ -17,6 +17,7 @@
 #include "store/batch_statement.hpp"
 #include "store/database_url.hpp"
 #include "store/sql_error.hpp"
+#include "store/sqlite_native.hpp"
 
 namespace crmsync::match {
 namespace {
@@ -117,12 +118,30 @@ struct Resolver::Impl {
 
   // ------------------------------------------------------------------------------------------ reads
 
+  // On SQLite the lookups of incremental matching run as native statements prepared once (SOCI prepares a
+  // statement per query and copies every value); on PostgreSQL through SOCI.
+  std::unique_ptr<store::SqliteStatement> qRecord, qRoot, qMembers, qHolders;
+  store::SqliteStatement& native(std::unique_ptr<store::SqliteStatement>& st, const char* text) {
+    if (!st) st = std::make_unique<store::SqliteStatement>(store::sqliteHandle(sql), text);
+    return *st;
+  }
+  bool sqlite() const { return backend == store::Backend::kSqlite; }
+
   std::optional<MatchRecord> readMatchRecord(int64_t id, std::vector<KeyValue>* keys) {
     std::string source, payload;
-    long long lid = id;
-    sql << "SELECT source, payload FROM source_record WHERE customer_id = :id AND entity = 'customer'", soci::use(lid),
-        soci::into(source), soci::into(payload);
-    if (!sql.got_data()) return std::nullopt;
+    if (sqlite()) {
+      auto& q = native(qRecord, "SELECT source, payload FROM source_record WHERE customer_id = ? AND entity = 'customer'");
+      q.bindInt(1, id);
+      if (!q.next()) return std::nullopt;
+      source = q.columnText(0);
+      payload = q.columnText(1);
+      q.reset();
+    } else {
+      long long lid = id;
+      sql << "SELECT source, payload FROM source_record WHERE customer_id = :id AND entity = 'customer'",
+          soci::use(lid), soci::into(source), soci::into(payload);
+      if (!sql.got_data()) return std::nullopt;
+    }
     const int32_t group = groupOf(source);
     if (group < 0) return std::nullopt;  // a customer record of a source this stage does not match
     MatchRecord r = matchRecordFromPayload(id, group, payload, cfg().fields);
@@ -132,25 +151,38 @@ struct Resolver::Impl {
 
   int64_t rootOf(int64_t id) {
     if (auto it = oldRoot.find(id); it != oldRoot.end()) return it->second;
-    long long lid = id, into = 0;
-    soci::indicator ind = soci::i_null;
-    sql << "SELECT merged_into FROM customer WHERE id = :id", soci::use(lid), soci::into(into, ind);
-    int64_t root = (sql.got_data() && ind == soci::i_ok) ? into : id;
+    int64_t root = id;
+    if (sqlite()) {
+      auto& q = native(qRoot, "SELECT merged_into FROM customer WHERE id = ?");
+      q.bindInt(1, id);
+      if (q.next()) {
+        if (!q.columnIsNull(0)) root = q.columnInt(0);
+        q.reset();
+      }
+    } else {
+      long long lid = id, into = 0;
+      soci::indicator ind = soci::i_null;
+      sql << "SELECT merged_into FROM customer WHERE id = :id", soci::use(lid), soci::into(into, ind);
+      if (sql.got_data() && ind == soci::i_ok) root = into;
+    }
     oldRoot[id] = root;
     return root;
   }
 
   std::vector<int64_t> membersOf(int64_t root) {
     std::vector<int64_t> out{root};
-    long long lr = root, id = 0;
-    soci::statement st = (sql.prepare << "SELECT id FROM customer WHERE merged_into = :r ORDER BY id", soci::use(lr),
-                          soci::into(id));
-    st.execute();
-    while (st.fetch()) {
-      out.push_back(id);
-      oldRoot[id] = root;
+    if (sqlite()) {
+      auto& q = native(qMembers, "SELECT id FROM customer WHERE merged_into = ? ORDER BY id");
+      q.bindInt(1, root);
+      while (q.next()) out.push_back(q.columnInt(0));
+    } else {
+      long long lr = root, id = 0;
+      soci::statement st = (sql.prepare << "SELECT id FROM customer WHERE merged_into = :r ORDER BY id",
+                            soci::use(lr), soci::into(id));
+      st.execute();
+      while (st.fetch()) out.push_back(id);
     }
-    oldRoot[root] = root;
+    for (int64_t m : out) oldRoot[m] = root;
     return out;
   }
 
@@ -179,13 +211,23 @@ struct Resolver::Impl {
     auto it = holderCache.find(ck);
     if (it != holderCache.end()) return it->second;
     std::vector<int64_t> out;
-    long long id = 0, lim = limit == 0 ? std::numeric_limits<int32_t>::max() : static_cast<long long>(limit);
-    std::string k = key, v = value;
-    soci::statement st = (sql.prepare << "SELECT customer_id FROM match_key WHERE key_name = :k AND key_value = :v "
-                                         "ORDER BY customer_id LIMIT :n",
-                          soci::use(k), soci::use(v), soci::use(lim), soci::into(id));
-    st.execute();
-    while (st.fetch()) out.push_back(id);
+    const long long lim = limit == 0 ? std::numeric_limits<int32_t>::max() : static_cast<long long>(limit);
+    if (sqlite()) {
+      auto& q = native(qHolders, "SELECT customer_id FROM match_key WHERE key_name = ? AND key_value = ? "
+                                 "ORDER BY customer_id LIMIT ?");
+      q.bindText(1, key);
+      q.bindText(2, value);
+      q.bindInt(3, lim);
+      while (q.next()) out.push_back(q.columnInt(0));
+    } else {
+      long long id = 0, l = lim;
+      std::string k = key, v = value;
+      soci::statement st = (sql.prepare << "SELECT customer_id FROM match_key WHERE key_name = :k AND key_value = :v "
+                                           "ORDER BY customer_id LIMIT :n",
+                            soci::use(k), soci::use(v), soci::use(l), soci::into(id));
+      st.execute();
+      while (st.fetch()) out.push_back(id);
+    }
     return holderCache.emplace(std::move(ck), std::move(out)).first->second;
   }
 
