@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "crmsync/match/dedupe_config.hpp"
@@ -130,16 +131,38 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
                          " records); give the model a model_file or add blocking keys");
   }
 
+  // Random pairs: pair i depends only on (seed, i), so the sample is the same whatever the number of threads.
+  // No more than half the possible pairs are drawn: beyond that a larger sample tells nothing new.
   LevelPatterns random(fields);
-  uint64_t state = config_.fs.seed;
   if (records.size() >= 2) {
-    for (uint64_t i = 0; i < config_.fs.randomPairs; ++i) {
-      size_t a = static_cast<size_t>(splitmix64(state) % records.size());
-      size_t b = static_cast<size_t>(splitmix64(state) % records.size());
-      if (a == b) continue;
-      if (config_.blocking.crossGroupOnly && records[a].group == records[b].group) continue;
-      comparisons_.compare(records[a], records[b], sims, levels);
-      RETURN_IF_ERROR(random.add(levels));
+    const double possible = static_cast<double>(records.size()) * static_cast<double>(records.size() - 1) / 2;
+    const uint64_t draws = std::min<uint64_t>(config_.fs.randomPairs, static_cast<uint64_t>(possible / 2) + 1);
+    const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    std::vector<LevelPatterns> parts(threads, LevelPatterns(fields));
+    std::vector<Status> failures(threads, Status::ok());
+    auto work = [&](unsigned t) {
+      std::vector<double> s(n);
+      std::vector<int8_t> l(n);
+      for (uint64_t i = t; i < draws; i += threads) {
+        uint64_t state = config_.fs.seed ^ (i * 0x9E3779B97F4A7C15ULL);
+        const size_t a = static_cast<size_t>(splitmix64(state) % records.size());
+        const size_t b = static_cast<size_t>(splitmix64(state) % records.size());
+        if (a == b) continue;
+        if (config_.blocking.crossGroupOnly && records[a].group == records[b].group) continue;
+        comparisons_.compare(records[a], records[b], s, l);
+        if (Status st = parts[t].add(l); !st.isOk()) {
+          failures[t] = st;
+          return;
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (unsigned t = 0; t < threads; ++t) {
+      RETURN_IF_ERROR(failures[t]);
+      RETURN_IF_ERROR(random.merge(parts[t]));
     }
   }
   ASSIGN_OR_RETURN(auto base, FellegiSunterModel::initial(fields));

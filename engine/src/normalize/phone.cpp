@@ -15,8 +15,9 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 struct PhoneNormalizer::Impl {
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-  // libphonenumber's own answer for the common shapes of input, without its per-call ICU regex cost.
-  const detail::PhoneFastPath& fast = detail::PhoneFastPath::instance();
+  // libphonenumber's own answer for the common shapes of input, without its per-call ICU regex cost. Built on
+  // first use (tens of milliseconds), so a pipeline that parses no phone number does not pay for it.
+  static const detail::PhoneFastPath& fast() { return detail::PhoneFastPath::instance(); }
 };
 
 PhoneNormalizer::PhoneNormalizer() : impl_(std::make_unique<Impl>()) {}
@@ -75,7 +76,7 @@ PhoneResult PhoneNormalizer::normalize(std::string_view raw, std::string_view de
   PhoneResult r;
   // Plain ASCII digits and separators (maybe an "ext"/"x" extension): trimming, NFKC and the Chinese extension
   // markers change nothing there.
-  if (auto fast = impl_->fast.normalize(raw, defaultRegion)) {
+  if (auto fast = impl_->fast().normalize(raw, defaultRegion)) {
     applyFastOutcome(std::move(*fast), r);
     return r;
   }
@@ -86,7 +87,7 @@ PhoneResult PhoneNormalizer::normalize(std::string_view raw, std::string_view de
     r.reason = "empty";
     return r;
   }
-  if (auto fast = impl_->fast.normalize(number, defaultRegion)) {  // full-width digits, 转 extensions...
+  if (auto fast = impl_->fast().normalize(number, defaultRegion)) {  // full-width digits, 转 extensions...
     applyFastOutcome(std::move(*fast), r);
     return r;
   }
