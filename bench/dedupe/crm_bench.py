@@ -46,7 +46,7 @@ stages:
   - type: load
   - type: dedupe
     comparisons:
-      - {{field: name_key, name: name, comparator: jaro_winkler, levels: [1.0, 0.92, 0.85]}}
+      - {{field: name_latin, name: name, comparator: jaro_winkler, levels: [1.0, 0.92, 0.85]}}
       - {{field: email, comparator: exact}}
       - {{field: phone, comparator: exact}}
       - {{field: company_key, name: company, comparator: jaro_winkler, levels: [1.0, 0.9]}}
@@ -55,7 +55,7 @@ stages:
       keys:
         - {{name: email, fields: [email]}}
         - {{name: phone, fields: [phone]}}
-        - {{name: name, fields: [{{field: name_key, transform: sorted_tokens}}]}}
+        - {{name: name, fields: [{{field: name_latin, transform: sorted_tokens}}]}}
         - {{name: name_company, fields: [{{field: name_dm, transform: each_token}}, company_key]}}
     model:
       type: fellegi_sunter

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <vector>
 
+#include <unicode/translit.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include "crmsync/normalize/double_metaphone.hpp"
 #include "crmsync/normalize/text.hpp"
@@ -185,6 +188,27 @@ std::string keyOf(const std::vector<Token>& family, const std::vector<Token>& gi
   return key;
 }
 
+// A name part in Latin letters, lower case, without spaces: 晓明 -> "xiaoming", 欧阳 -> "ouyang", 김민준 ->
+// "gimminjun". ICU transliterators are not safe to share between threads: one per thread.
+std::string latinPart(const std::string& text) {
+  thread_local std::unique_ptr<icu::Transliterator> translit = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance("Han-Latin; Hangul-Latin; Katakana-Latin; Hiragana-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    return U_SUCCESS(status) ? std::move(t) : nullptr;
+  }();
+  if (!translit || text.empty()) return {};
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+  translit->transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  std::string out;
+  for (char c : latin) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
+  }
+  return out;
+}
+
 void phoneticOf(const std::string& key, NameResult& r) {
   size_t start = 0;
   while (start < key.size()) {
@@ -325,6 +349,12 @@ NameResult normalizeName(std::string_view raw) {
   }
   r.key = keyOf(family, given, cjk);
   if (!cjk && allLatin(parts)) phoneticOf(r.key, r);
+  if (cjk) {
+    const std::string f = latinPart(r.family), g = latinPart(r.given);
+    r.latin = g.empty() ? f : f + " " + g;
+  } else {
+    r.latin = r.key;
+  }
   r.valid = true;
   return r;
 }

@@ -54,7 +54,8 @@ const std::vector<OpInfo>& opTable() {
       {"name", Op::kName,
        {{"given", OptionKind::kField, "_given"}, {"family", OptionKind::kField, "_family"},
         {"suffix", OptionKind::kField, ""}, {"key", OptionKind::kField, "_key"},
-        {"phonetic", OptionKind::kField, "_dm"}, {"phonetic_alt", OptionKind::kField, "_dm_alt"}}},
+        {"phonetic", OptionKind::kField, "_dm"}, {"phonetic_alt", OptionKind::kField, "_dm_alt"},
+        {"latin", OptionKind::kField, "_latin"}}},
       {"date", Op::kDate,
        {{"day_first", OptionKind::kBool, ""}, {"time_zone", OptionKind::kTimeZone, ""},
         {"excel_serial", OptionKind::kBool, ""}}},
@@ -328,6 +329,7 @@ class NormalizeStage : public Stage {
         setIf(r, op.field("key"), n.key);
         setIf(r, op.field("phonetic"), n.phoneticPrimary);
         setIf(r, op.field("phonetic_alt"), n.phoneticAlternate);
+        setIf(r, op.field("latin"), n.latin);
         text = n.full;
         return true;
       }

@@ -106,5 +106,15 @@ TEST(Name, FlagsValuesThatAreNotNames) {
   EXPECT_EQ(bad.full, "Agent 007");
 }
 
+TEST(NormalizeName, LatinKeyAgreesAcrossScripts) {
+  EXPECT_EQ(normalizeName("张伟").latin, "zhang wei");
+  EXPECT_EQ(normalizeName("Wei Zhang").latin, "zhang wei");
+  EXPECT_EQ(normalizeName("ZHANG Wei").latin, "zhang wei");
+  EXPECT_EQ(normalizeName("黄晓明").latin, "huang xiaoming");
+  EXPECT_EQ(normalizeName("Xiaoming Huang").latin, "huang xiaoming");
+  EXPECT_EQ(normalizeName("欧阳娜娜").latin, "ouyang nana");
+  EXPECT_EQ(normalizeName("Zoë O'Brien").latin, normalizeName("Zoë O'Brien").key);
+}
+
 }  // namespace
 }  // namespace crmsync::normalize

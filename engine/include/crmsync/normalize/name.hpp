@@ -21,6 +21,10 @@ struct NameResult {
   /// names not written in Latin script. Pinyin is Latin script and gets codes.
   std::string phoneticPrimary;
   std::string phoneticAlternate;
+  /// The key in Latin letters, so that one person's name written in two scripts agrees: 张伟 and "Wei Zhang" both
+  /// give "zhang wei" (CJK names transliterated, pinyin without tones, each part's syllables joined); for
+  /// Latin-script names the key itself.
+  std::string latin;
   bool valid = false;
   std::string reason;  // why the name is not valid
 };
