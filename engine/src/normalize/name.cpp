@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include <unicode/translit.h>
@@ -198,6 +199,10 @@ std::string latinPart(const std::string& text) {
     return U_SUCCESS(status) ? std::move(t) : nullptr;
   }();
   if (!translit || text.empty()) return {};
+  // Name parts repeat (a few hundred family names cover most people) and transliteration costs microseconds.
+  thread_local std::unordered_map<std::string, std::string> cache;
+  if (auto it = cache.find(text); it != cache.end()) return it->second;
+  if (cache.size() > 200'000) cache.clear();
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
   translit->transliterate(u);
   std::string latin;
@@ -206,6 +211,7 @@ std::string latinPart(const std::string& text) {
   for (char c : latin) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
   }
+  cache.emplace(text, out);
   return out;
 }
 
