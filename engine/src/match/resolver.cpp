@@ -59,8 +59,11 @@ nlohmann::json ResolveStats::toJson() const {
           {"affected", affected},        {"candidate_pairs", candidatePairs}, {"matched_pairs", matchedPairs},
           {"capped_values", cappedValues}, {"refused_pairs", refusedPairs}, {"merged", merged},
           {"split", split},              {"golden_updated", goldenUpdated}, {"seconds", seconds},
+          {"largest_cluster", largestCluster},
           {"phases", phases}};
 }
+
+constexpr int64_t kLargeCluster = 50;
 
 struct Touch {
   size_t added = 0, removed = 0;
@@ -447,6 +450,21 @@ struct Resolver::Impl {
     }
     stats.phases["cluster"] = stats.phases.value("cluster", 0.0) + since(t);
     t = Clock::now();
+
+    // A golden record far larger than one customer has records is almost always a chain of weak matches (a
+    // degenerate model, a threshold too low, a shared value that should be in a term-frequency table).
+    for (const auto& c : clusters) {
+      if (static_cast<int64_t>(c.size()) > stats.largestCluster) {
+        stats.largestCluster = static_cast<int64_t>(c.size());
+        stats.largestClusterId = c.front();
+      }
+    }
+    if (stats.largestCluster > kLargeCluster) {
+      spdlog::warn("[dedupe] golden record {} now holds {} records; that many records of one customer usually means "
+                   "a chain of weak matches: check it with `crmsync explain` on two of its records, and the "
+                   "model's threshold",
+                   stats.largestClusterId, stats.largestCluster);
+    }
 
     std::unordered_map<int64_t, int64_t> newRoot;
     newRoot.reserve(ids.size() * 2);

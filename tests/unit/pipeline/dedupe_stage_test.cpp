@@ -166,6 +166,7 @@ TEST_P(DedupeTest, MergesMatchingRecordsWithEvidenceAndKeepsEveryContactPoint) {
   // Run figures.
   ASSERT_TRUE(r.stageFigures.count("dedupe"));
   EXPECT_NE(r.stageFigures["dedupe"].find("\"merged\":2"), std::string::npos) << r.stageFigures["dedupe"];
+  EXPECT_NE(r.stageFigures["dedupe"].find("\"largest_cluster\":3"), std::string::npos) << r.stageFigures["dedupe"];
 }
 
 TEST_P(DedupeTest, SourcePriorityDecidesTheGoldenValue) {

@@ -43,6 +43,8 @@ struct ResolveStats {
   int64_t merged = 0;        // records that joined a golden record in this run
   int64_t split = 0;         // records that left a golden record in this run
   int64_t goldenUpdated = 0;
+  int64_t largestCluster = 0;    // records in the largest golden record this run wrote (a warning above 50)
+  int64_t largestClusterId = 0;
   double seconds = 0;
   nlohmann::json phases = nlohmann::json::object();  // seconds per phase
   nlohmann::json toJson() const;
