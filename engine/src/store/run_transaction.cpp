@@ -522,7 +522,7 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     // Without fresh statistics the next run's prepared lookups are planned for the tables as they were before
     // this load (empty, say: a sequential scan) and keep that plan; autovacuum may come too late.
     if (backend_ == Backend::kPostgresql && inserted_ > kAnalyzeAfterInserts) {
-      sql_ << "ANALYZE source_record, customer, contact_point";
+      sql_ << "ANALYZE source_record, customer, contact_point, match_key";
     }
     st_.reset();
     sql_.commit();
