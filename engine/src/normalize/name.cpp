@@ -355,11 +355,26 @@ NameResult normalizeName(std::string_view raw) {
   }
   r.key = keyOf(family, given, cjk);
   if (!cjk && allLatin(parts)) phoneticOf(r.key, r);
-  if (cjk) {
-    const std::string f = latinPart(r.family), g = latinPart(r.given);
-    r.latin = g.empty() ? f : f + " " + g;
-  } else {
-    r.latin = r.key;
+  {
+    // Words in byte order, so that the order a source wrote the name in does not matter either.
+    std::vector<std::string> words;
+    auto addWords = [&](const std::string& part) {
+      size_t start = 0;
+      while (start < part.size()) {
+        size_t end = part.find(' ', start);
+        if (end == std::string::npos) end = part.size();
+        if (end > start) words.emplace_back(part.substr(start, end - start));
+        start = end + 1;
+      }
+    };
+    if (cjk) {
+      addWords(latinPart(r.family));
+      addWords(latinPart(r.given));
+    } else {
+      addWords(r.key);
+    }
+    std::sort(words.begin(), words.end());
+    for (const auto& w : words) r.latin += (r.latin.empty() ? "" : " ") + w;
   }
   r.valid = true;
   return r;

@@ -106,14 +106,15 @@ TEST(Name, FlagsValuesThatAreNotNames) {
   EXPECT_EQ(bad.full, "Agent 007");
 }
 
-TEST(NormalizeName, LatinKeyAgreesAcrossScripts) {
-  EXPECT_EQ(normalizeName("张伟").latin, "zhang wei");
-  EXPECT_EQ(normalizeName("Wei Zhang").latin, "zhang wei");
-  EXPECT_EQ(normalizeName("ZHANG Wei").latin, "zhang wei");
+TEST(NormalizeName, LatinKeyAgreesAcrossScriptsAndOrder) {
+  EXPECT_EQ(normalizeName("张伟").latin, "wei zhang");
+  EXPECT_EQ(normalizeName("Wei Zhang").latin, "wei zhang");
+  EXPECT_EQ(normalizeName("ZHANG Wei").latin, "wei zhang");
   EXPECT_EQ(normalizeName("黄晓明").latin, "huang xiaoming");
   EXPECT_EQ(normalizeName("Xiaoming Huang").latin, "huang xiaoming");
-  EXPECT_EQ(normalizeName("欧阳娜娜").latin, "ouyang nana");
-  EXPECT_EQ(normalizeName("Zoë O'Brien").latin, normalizeName("Zoë O'Brien").key);
+  EXPECT_EQ(normalizeName("欧阳娜娜").latin, "nana ouyang");
+  EXPECT_EQ(normalizeName("Smith Sophie").latin, normalizeName("Sophie Smith").latin);
+  EXPECT_EQ(normalizeName("Zoë O'Brien").latin, "obrien zoe");
 }
 
 }  // namespace

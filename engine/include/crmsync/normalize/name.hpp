@@ -21,9 +21,9 @@ struct NameResult {
   /// names not written in Latin script. Pinyin is Latin script and gets codes.
   std::string phoneticPrimary;
   std::string phoneticAlternate;
-  /// The key in Latin letters, so that one person's name written in two scripts agrees: 张伟 and "Wei Zhang" both
-  /// give "zhang wei" (CJK names transliterated, pinyin without tones, each part's syllables joined); for
-  /// Latin-script names the key itself.
+  /// The name's words in Latin letters and in byte order, so that one person's name agrees whatever the script
+  /// and the order a source wrote it in: 张伟, "Wei Zhang" and "Zhang Wei" all give "wei zhang" (CJK names
+  /// transliterated, pinyin without tones, each part's syllables joined: 黄晓明 -> "huang xiaoming").
   std::string latin;
   bool valid = false;
   std::string reason;  // why the name is not valid
