@@ -369,19 +369,19 @@ TEST_P(DedupeTest, AFailingDedupeLeavesTheDatabaseAsItWas) {
 INSTANTIATE_TEST_SUITE_P(Backends, DedupeTest, ::testing::Values("sqlite", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
-// Configuration checks need no database.
-TEST(DedupeValidate, ReportsEveryProblemWithItsPosition) {
+// Configuration checks need no database. The stages start on line 9 of the file.
+std::string validateStages(const std::string& stages) {
   test::TempDir dir;
   dir.write("crm.csv", "id,name\n1,x\n");
-  auto path = dir.write("p.yaml", R"(version: 1
-name: v
-store: v.db
-sources:
-  - name: crm
-    connector: spreadsheet
-    config: {path: crm.csv, key: [id]}
-stages:
-  - type: dedupe
+  auto path = dir.write("p.yaml",
+                        "version: 1\nname: v\nstore: v.db\nsources:\n  - name: crm\n    connector: spreadsheet\n"
+                        "    config: {path: crm.csv, key: [id]}\nstages:\n" +
+                            stages);
+  return validatePipeline(path, {CRMSYNC_PLUGIN_DIR}).diagnostics.str();
+}
+
+TEST(DedupeValidate, ReportsEveryProblemWithItsPosition) {
+  const std::string all = validateStages(R"(  - type: dedupe
     comparisons:
       - {field: name, comparator: jaro_winkle}
       - {field: email, comparator: exact, levels: [0.5, 0.9]}
@@ -395,8 +395,6 @@ stages:
       fields: {emai: most_recent}
   - type: load
 )");
-  auto v = validatePipeline(path, {CRMSYNC_PLUGIN_DIR});
-  const std::string all = v.diagnostics.str();
   EXPECT_NE(all.find("p.yaml:11:35: error: unknown comparator 'jaro_winkle' (did you mean 'jaro_winkler'?)"),
             std::string::npos)
       << all;
@@ -409,17 +407,7 @@ stages:
 }
 
 TEST(DedupeValidate, PointsAtTheColumnOfABadRule) {
-  test::TempDir dir;
-  dir.write("crm.csv", "id,name\n1,x\n");
-  auto path = dir.write("p.yaml", R"(version: 1
-name: v
-store: v.db
-sources:
-  - name: crm
-    connector: spreadsheet
-    config: {path: crm.csv, key: [id]}
-stages:
-  - type: load
+  const std::string all = validateStages(R"(  - type: load
   - type: dedupe
     comparisons: [{field: name, comparator: exact}, {field: email, comparator: exact}]
     blocking: {keys: [{name: e, fields: [email]}]}
@@ -427,8 +415,6 @@ stages:
       type: rules
       rule: name AND emial
 )");
-  auto v = validatePipeline(path, {CRMSYNC_PLUGIN_DIR});
-  const std::string all = v.diagnostics.str();
   EXPECT_NE(all.find("p.yaml:15:22: error: match rule, column 10:"), std::string::npos) << all;
   EXPECT_NE(all.find("did you mean 'email'"), std::string::npos) << all;
 }
