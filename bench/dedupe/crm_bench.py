@@ -43,18 +43,21 @@ stages:
       email: email
       phone: phone
       company: company
+      handle: [trim, lower]
   - type: load
   - type: dedupe
     comparisons:
       - {{field: name_latin, name: name, comparator: jaro_winkler, levels: [1.0, 0.92, 0.85]}}
       - {{field: email, comparator: exact}}
       - {{field: phone, comparator: exact}}
+      - {{field: handle, comparator: exact}}
       - {{field: company_key, name: company, comparator: jaro_winkler, levels: [1.0, 0.9]}}
     blocking:
       max_block_size: 20
       keys:
         - {{name: email, fields: [email]}}
         - {{name: phone, fields: [phone]}}
+        - {{name: handle, fields: [handle]}}
         - {{name: name, fields: [{{field: name_latin, transform: sorted_tokens}}]}}
         - {{name: name_company, fields: [{{field: name_dm, transform: each_token}}, company_key]}}
     model:
