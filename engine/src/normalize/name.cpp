@@ -50,6 +50,15 @@ constexpr std::array<std::u32string_view, 58> kCompoundSurnames = {
     U"歐陽", U"司馬", U"諸葛", U"東方", U"尉遲", U"公孫", U"長孫", U"軒轅", U"鍾離", U"聞人", U"南宮", U"獨孤",
     U"澹臺", U"東郭", U"西門", U"남궁", U"황보", U"제갈", U"선우", U"독고", U"사공", U"서문"};
 
+// The commonest single-character Chinese family names, about a hundred (simplified, then the traditional forms
+// that differ). They tell which end of a name written without spaces is the family name: "{given}{family}"
+// templates and English-order habits give 浩然陈 for 陈浩然.
+constexpr std::u32string_view kCommonSurnames =
+    U"王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈"
+    U"钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔"
+    U"赖文"
+    U"張劉陳楊黃趙吳孫馬羅鄭謝許韓鄧馮蕭葉蘇呂盧鍾譚陸範賈鄒龍賀顧龔萬錢嚴湯喬賴閆";
+
 // Lower-case particles that belong to the family name: "Ludwig van Beethoven", "Oscar de la Hoya".
 constexpr std::array<std::u32string_view, 14> kParticles = {U"van", U"von", U"der", U"den", U"de",  U"del", U"della",
                                                             U"da",  U"di",  U"du",  U"la",  U"le",  U"bin", U"ter"};
@@ -165,10 +174,26 @@ std::u32string join(const std::vector<Token>& words, std::u32string_view sep) {
   return out;
 }
 
-// The family name's first characters when they are a known compound surname, else its first character.
+// The family name's first characters when they are a known compound surname, else its first character; but
+// when the name does not start with a known family name and ends with one (浩然陈, 娜娜欧阳), it was written
+// given name first and the family name is at the end.
 void splitCjk(const Token& name, Token& family, Token& given) {
-  size_t n = 1;
-  if (name.size() >= 3 && contains(kCompoundSurnames, std::u32string_view(name).substr(0, 2))) n = 2;
+  const std::u32string_view v(name);
+  const bool compoundFirst = v.size() >= 3 && contains(kCompoundSurnames, v.substr(0, 2));
+  if (!compoundFirst && v.size() >= 2 && kCommonSurnames.find(v.front()) == std::u32string_view::npos) {
+    size_t n = 0;
+    if (v.size() >= 3 && contains(kCompoundSurnames, v.substr(v.size() - 2))) {
+      n = 2;
+    } else if (kCommonSurnames.find(v.back()) != std::u32string_view::npos) {
+      n = 1;
+    }
+    if (n > 0) {
+      family = name.substr(name.size() - n);
+      given = name.substr(0, name.size() - n);
+      return;
+    }
+  }
+  const size_t n = compoundFirst ? 2 : 1;
   family = name.substr(0, n);
   given = name.substr(n);
 }

@@ -56,6 +56,22 @@ TEST(Name, KnowsCompoundChineseSurnames) {
   EXPECT_EQ(normalizeName("欧阳").family, "欧");
 }
 
+TEST(Name, FindsTheFamilyNameAtTheEndOfAChineseNameWrittenGivenNameFirst) {
+  for (auto [raw, family, given] : {std::tuple{"浩然陈", "陈", "浩然"}, {"伟张", "张", "伟"},
+                                    {"娜娜欧阳", "欧阳", "娜娜"}, {"秀英王", "王", "秀英"}}) {
+    auto n = normalizeName(raw);
+    EXPECT_EQ(n.family, family) << raw;
+    EXPECT_EQ(n.given, given) << raw;
+    EXPECT_EQ(n.full, std::string(family) + given) << raw;
+  }
+  EXPECT_EQ(normalizeName("浩然陈").latin, normalizeName("陈浩然").latin);
+  // A name that starts with a known family name is read family name first, whatever its end.
+  EXPECT_EQ(normalizeName("王李").family, "王");
+  EXPECT_EQ(normalizeName("李文博").family, "李");
+  // Neither end a known family name: family name first, as written (Japanese names too).
+  EXPECT_EQ(normalizeName("山田太郎").family, "山");
+}
+
 TEST(Name, RemovesChineseFormsOfAddressAndFullWidthSpace) {
   auto n = normalizeName("张伟先生");
   EXPECT_EQ(n.full, "张伟");
