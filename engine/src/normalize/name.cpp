@@ -240,6 +240,21 @@ std::string latinPart(const std::string& text) {
   return out;
 }
 
+// Family names whose reading as a name differs from the character's common reading, which ICU gives: 曾 is
+// Zeng (not ceng), 单 Shan, 解 Xie, 长孙 Zhangsun. Simplified and traditional forms.
+std::string familyLatin(const std::string& family) {
+  static const std::unordered_map<std::string_view, std::string_view> readings = {
+      {"曾", "zeng"},  {"单", "shan"},   {"單", "shan"},  {"解", "xie"},     {"仇", "qiu"},     {"区", "ou"},
+      {"區", "ou"},    {"查", "zha"},    {"朴", "piao"},  {"盖", "ge"},      {"蓋", "ge"},      {"乐", "yue"},
+      {"樂", "yue"},   {"缪", "miao"},   {"繆", "miao"},  {"覃", "qin"},     {"翟", "zhai"},    {"秘", "bi"},
+      {"员", "yun"},   {"員", "yun"},    {"种", "chong"}, {"種", "chong"},   {"召", "shao"},    {"句", "gou"},
+      {"繁", "po"},    {"藏", "zang"},   {"隗", "wei"},   {"重", "chong"},   {"长孙", "zhangsun"},
+      {"長孫", "zhangsun"}, {"尉迟", "yuchi"}, {"尉遲", "yuchi"}, {"万俟", "moqi"}, {"单于", "chanyu"},
+      {"單于", "chanyu"}};
+  if (auto it = readings.find(family); it != readings.end()) return std::string(it->second);
+  return latinPart(family);
+}
+
 void phoneticOf(const std::string& key, NameResult& r) {
   size_t start = 0;
   while (start < key.size()) {
@@ -393,7 +408,7 @@ NameResult normalizeName(std::string_view raw) {
       }
     };
     if (cjk) {
-      addWords(latinPart(r.family));
+      addWords(familyLatin(r.family));
       addWords(latinPart(r.given));
     } else {
       addWords(r.key);

@@ -129,6 +129,10 @@ TEST(NormalizeName, LatinKeyAgreesAcrossScriptsAndOrder) {
   EXPECT_EQ(normalizeName("黄晓明").latin, "huang xiaoming");
   EXPECT_EQ(normalizeName("Xiaoming Huang").latin, "huang xiaoming");
   EXPECT_EQ(normalizeName("欧阳娜娜").latin, "nana ouyang");
+  // A family name is read as a family name: 曾 is Zeng, 单 Shan, whatever the character's common reading.
+  EXPECT_EQ(normalizeName("曾霞").latin, normalizeName("Xia Zeng").latin);
+  EXPECT_EQ(normalizeName("单磊").latin, "lei shan");
+  EXPECT_EQ(normalizeName("长孙无忌").latin, "wuji zhangsun");
   EXPECT_EQ(normalizeName("Smith Sophie").latin, normalizeName("Sophie Smith").latin);
   EXPECT_EQ(normalizeName("Zoë O'Brien").latin, "obrien zoe");
 }
