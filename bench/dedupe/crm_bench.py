@@ -44,13 +44,15 @@ stages:
       phone: phone
       company: company
       handle: [trim, lower]
+      postcode: [trim, nfkc]
   - type: load
   - type: dedupe
     comparisons:
-      - {{field: name_latin, name: name, comparator: jaro_winkler, levels: [1.0, 0.92, 0.85]}}
+      - {{field: name_latin, name: name, comparator: damerau_levenshtein, levels: [1.0, 0.8]}}
       - {{field: email, comparator: exact}}
       - {{field: phone, comparator: exact}}
       - {{field: handle, comparator: exact}}
+      - {{field: postcode, comparator: exact}}
       - {{field: company_key, name: company, comparator: jaro_winkler, levels: [1.0, 0.9]}}
     blocking:
       max_block_size: 20
@@ -58,13 +60,14 @@ stages:
         - {{name: email, fields: [email]}}
         - {{name: phone, fields: [phone]}}
         - {{name: handle, fields: [handle]}}
+        - {{name: postcode, fields: [postcode]}}
         - {{name: name, fields: [{{field: name_latin, transform: sorted_tokens}}]}}
         - {{name: name_company, fields: [{{field: name_dm, transform: each_token}}, company_key]}}
         - {{name: latin_company, fields: [{{field: name_latin, transform: each_token}}, company_key]}}
     model:
       type: fellegi_sunter
       threshold: {{probability: 0.95}}
-      term_frequency: [name, phone]
+      term_frequency: [name, phone, postcode]
 """
 
 
