@@ -44,6 +44,26 @@ std::map<std::string, double> frequencies(std::span<const MatchRecord> records, 
   return out;
 }
 
+// Runs fn(worker, begin, end) over contiguous ranges of [0, count) on up to four threads; worker 0 is the
+// calling thread. Workers that write only their own range or their own state give results that do not depend
+// on the number of threads.
+template <typename Fn>
+void forRanges(size_t count, Fn&& fn) {
+  const unsigned threads = count < 4096 ? 1u : std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  const size_t step = (count + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    const size_t begin = std::min(count, t * step), end = std::min(count, begin + step);
+    pool.emplace_back([&fn, t, begin, end] { fn(t, begin, end); });
+  }
+  fn(0u, 0, std::min(count, step));
+  for (auto& th : pool) th.join();
+}
+
+unsigned rangeWorkers(size_t count) {
+  return count < 4096 ? 1u : std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Matcher>> Matcher::create(const DedupeConfig& config) {
@@ -75,11 +95,17 @@ Status Matcher::setModel(FellegiSunterModel model) {
 }
 
 Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
-                                          std::span<const std::vector<KeyValue>> keysOf, FrequencyTables* tf) const {
+                                          std::span<const std::vector<KeyValue>> keysOf, FrequencyTables* tf,
+                                          const PairLevels* compared) const {
   const auto fields = comparisons_.scoringFields();
   const size_t n = fields.size();
-  std::vector<double> sims(n);
-  std::vector<int8_t> levels(n);
+
+  // Every candidate pair is compared once; the EM sessions and the first clustering below read the levels.
+  PairLevels own;
+  if (!compared || compared->size() != pairs.size() || compared->width != n) {
+    own = compareAll(records, pairs);
+    compared = &own;
+  }
 
   // Which comparisons read a field a blocking key is made of: a pair that blocking found through a key value
   // agrees on those fields because it was chosen so, and says nothing about m there (as Splink, EM ignores
@@ -105,25 +131,43 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
 
   // One EM session per blocking key, as Splink does: the pairs that share a value of the key, with the
   // comparisons on the key's own fields left out (those pairs agree there because blocking chose them). Each
-  // session estimates m of the other comparisons; u comes from random pairs and stays fixed.
+  // session estimates m of the other comparisons; u comes from random pairs and stays fixed. Pattern counts do
+  // not depend on the order pairs are added in, so each worker counts its own share and the counts are summed.
+  const uint64_t maxPairs = std::max<uint64_t>(1, config_.fs.maxTrainingPairs);
+  const size_t stride = pairs.size() > maxPairs ? (pairs.size() + maxPairs - 1) / maxPairs : 1;
+  const size_t sampledCount = (pairs.size() + stride - 1) / stride;
+  const unsigned workers = rangeWorkers(sampledCount);
+  std::vector<LevelPatterns> allParts(workers, LevelPatterns(fields));
+  std::vector<std::vector<LevelPatterns>> sessionParts(workers, std::vector<LevelPatterns>(keys.size(), LevelPatterns(fields)));
+  std::vector<Status> failures(workers, Status::ok());
+  forRanges(sampledCount, [&](unsigned w, size_t begin, size_t end) {
+    std::vector<int8_t> masked(n);
+    for (size_t s = begin; s < end; ++s) {
+      const size_t i = s * stride;
+      const size_t a = pairs[i].first, b = pairs[i].second;
+      const auto lv = compared->levelsOf(i);
+      if (Status st = allParts[w].add(lv); !st.isOk()) {
+        failures[w] = st;
+        return;
+      }
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (!shares(a, b, k)) continue;
+        std::copy(lv.begin(), lv.end(), masked.begin());
+        for (size_t c : covered[k]) masked[c] = -1;
+        if (Status st = sessionParts[w][k].add(masked); !st.isOk()) {
+          failures[w] = st;
+          return;
+        }
+      }
+    }
+  });
   LevelPatterns all(fields);
   std::vector<LevelPatterns> sessions;
   for (size_t k = 0; k < keys.size(); ++k) sessions.emplace_back(fields);
-  std::vector<int8_t> masked(n);
-  const uint64_t maxPairs = std::max<uint64_t>(1, config_.fs.maxTrainingPairs);
-  const size_t stride = pairs.size() > maxPairs ? (pairs.size() + maxPairs - 1) / maxPairs : 1;
-  uint64_t sampled = 0;
-  for (size_t i = 0; i < pairs.size(); i += stride) {
-    const size_t a = pairs[i].first, b = pairs[i].second;
-    comparisons_.compare(records[a], records[b], sims, levels);
-    RETURN_IF_ERROR(all.add(levels));
-    ++sampled;
-    for (size_t k = 0; k < keys.size(); ++k) {
-      if (!shares(a, b, k)) continue;
-      masked = levels;
-      for (size_t c : covered[k]) masked[c] = -1;
-      RETURN_IF_ERROR(sessions[k].add(masked));
-    }
+  for (unsigned w = 0; w < workers; ++w) {
+    RETURN_IF_ERROR(failures[w]);
+    RETURN_IF_ERROR(all.merge(allParts[w]));
+    for (size_t k = 0; k < keys.size(); ++k) RETURN_IF_ERROR(sessions[k].merge(sessionParts[w][k]));
   }
   if (all.totalPairs() == 0) {
     return invalidConfig("cannot train the Fellegi-Sunter model: blocking produced no candidate pairs (" +
@@ -139,7 +183,7 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
     const uint64_t draws = std::min<uint64_t>(config_.fs.randomPairs, static_cast<uint64_t>(possible / 2) + 1);
     const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
     std::vector<LevelPatterns> parts(threads, LevelPatterns(fields));
-    std::vector<Status> failures(threads, Status::ok());
+    std::vector<Status> drawFailures(threads, Status::ok());
     auto work = [&](unsigned t) {
       std::vector<double> s(n);
       std::vector<int8_t> l(n);
@@ -151,7 +195,7 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
         if (config_.blocking.crossGroupOnly && records[a].group == records[b].group) continue;
         comparisons_.compare(records[a], records[b], s, l);
         if (Status st = parts[t].add(l); !st.isOk()) {
-          failures[t] = st;
+          drawFailures[t] = st;
           return;
         }
       }
@@ -161,7 +205,7 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
     work(0);
     for (auto& th : pool) th.join();
     for (unsigned t = 0; t < threads; ++t) {
-      RETURN_IF_ERROR(failures[t]);
+      RETURN_IF_ERROR(drawFailures[t]);
       RETURN_IF_ERROR(random.merge(parts[t]));
     }
   }
@@ -245,7 +289,6 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
     }
     ASSIGN_OR_RETURN(model, FellegiSunterModel::fromParameters(prior, std::move(corrected)));
   }
-  (void)sampled;
 
   // Term frequencies by customers, not records: a first clustering with frequencies counted over records
   // tells which records are one customer, then a value's frequency is the share of customers holding it.
@@ -253,18 +296,25 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
   RETURN_IF_ERROR(attachFrequencies(model, byRecords));
   std::vector<ScoredPair> matches;
   {
-    std::vector<std::string_view> tfv(n);
+    // Each worker keeps the matches of its own contiguous range; joined in range order they are the
+    // sequential result.
     const FsThreshold& th = config_.fs.threshold;
-    for (const auto& pair : pairs) {
-      const auto& a = records[pair.first];
-      const auto& b = records[pair.second];
-      if (config_.blocking.crossGroupOnly && a.group == b.group) continue;
-      comparisons_.compare(a, b, sims, levels);
-      fillTf(a, b, sims, tfv);
-      const double w = model.matchWeight(levels, tfv);
-      const double score = th.scale == FsThreshold::Scale::kWeight ? w : FellegiSunterModel::probabilityFromWeight(w);
-      if (score >= th.value) matches.push_back({pair.first, pair.second, score});
-    }
+    const unsigned parts = rangeWorkers(pairs.size());
+    std::vector<std::vector<ScoredPair>> found(parts);
+    forRanges(pairs.size(), [&](unsigned w, size_t begin, size_t end) {
+      std::vector<std::string_view> tfv(n);
+      for (size_t i = begin; i < end; ++i) {
+        const auto& a = records[pairs[i].first];
+        const auto& b = records[pairs[i].second];
+        if (config_.blocking.crossGroupOnly && a.group == b.group) continue;
+        agreedValues(a, compared->agreedOf(i), tfv);
+        const double wt = model.matchWeight(compared->levelsOf(i), tfv);
+        const double score =
+            th.scale == FsThreshold::Scale::kWeight ? wt : FellegiSunterModel::probabilityFromWeight(wt);
+        if (score >= th.value) found[w].push_back({pairs[i].first, pairs[i].second, score});
+      }
+    });
+    for (auto& f : found) matches.insert(matches.end(), f.begin(), f.end());
   }
   std::vector<int64_t> positions(records.size());
   for (size_t i = 0; i < records.size(); ++i) positions[i] = static_cast<int64_t>(i);
@@ -352,6 +402,48 @@ void Matcher::fillTf(const MatchRecord& a, const MatchRecord& b, std::span<const
     if (!tfComparison_[k] || !(sims[k] >= 1.0)) continue;
     if (auto v = a.value(*config_.fields.indexOf(config_.comparisons[k].field))) out[k] = *v;
   }
+}
+
+void Matcher::agreedValues(const MatchRecord& a, std::span<const uint8_t> agreed,
+                           std::span<std::string_view> out) const {
+  for (size_t k = 0; k < out.size(); ++k) {
+    out[k] = {};
+    if (!tfComparison_[k] || !agreed[k]) continue;
+    if (auto v = a.value(*config_.fields.indexOf(config_.comparisons[k].field))) out[k] = *v;
+  }
+}
+
+PairLevels Matcher::compareAll(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs) const {
+  PairLevels out;
+  const size_t n = comparisons_.size();
+  out.width = n;
+  out.levels.resize(pairs.size() * n);
+  out.agreed.resize(pairs.size() * n);
+  forRanges(pairs.size(), [&](unsigned, size_t begin, size_t end) {
+    std::vector<double> sims(n);
+    for (size_t i = begin; i < end; ++i) {
+      std::span<int8_t> levels(out.levels.data() + i * n, n);
+      comparisons_.compare(records[pairs[i].first], records[pairs[i].second], sims, levels);
+      for (size_t k = 0; k < n; ++k) out.agreed[i * n + k] = sims[k] >= 1.0 ? 1 : 0;
+    }
+  });
+  return out;
+}
+
+Matcher::PairScore Matcher::scoreCompared(const MatchRecord& a, const PairLevels& compared, size_t i) const {
+  constexpr size_t kMax = 32;
+  const size_t n = compared.width;
+  std::string_view tfBuf[kMax];
+  std::vector<std::string_view> tfVec;
+  std::span<std::string_view> tf(tfBuf, std::min(n, kMax));
+  if (n > kMax) {
+    tfVec.resize(n);
+    tf = tfVec;
+  }
+  agreedValues(a, compared.agreedOf(i), tf);
+  PairVectors pv{{}, compared.levelsOf(i), tf};
+  auto r = scorer_->score(pv);
+  return {r.score, r.match};
 }
 
 Matcher::PairScore Matcher::score(const MatchRecord& a, const MatchRecord& b) const {

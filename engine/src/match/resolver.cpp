@@ -322,9 +322,15 @@ struct Resolver::Impl {
     store::TextCol kName, kValue;
     store::IntCol kId;
     struct Row {
-      uint32_t key;  // index of the key in the configuration: names sort the same way within one run
+      uint32_t key;     // index of the key in the configuration: names sort the same way within one run
+      uint64_t prefix;  // the value's first eight bytes, big-endian and zero-padded: most comparisons end here
       std::string_view value;
       int64_t id;
+    };
+    auto prefixOf = [](std::string_view v) {
+      uint64_t p = 0;
+      for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < v.size() ? static_cast<uint8_t>(v[i]) : 0u);
+      return p;
     };
     std::vector<std::string_view> keyNames;
     for (const auto& k : cfg().keys) keyNames.push_back(k.name);
@@ -336,14 +342,25 @@ struct Resolver::Impl {
     std::vector<Row> rows;
     for (size_t i = 0; i < records.size(); ++i) {
       for (const auto& kv : keys[i]) {
-        rows.push_back({rank[keyIndex(kv.key)], std::string_view(kv.value), records[i].id});
+        rows.push_back({rank[keyIndex(kv.key)], prefixOf(kv.value), std::string_view(kv.value), records[i].id});
       }
     }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    // The order of the table's primary key (name, value, id; text in byte order), so that SQLite appends.
+    auto before = [](const Row& a, const Row& b) {
       if (a.key != b.key) return a.key < b.key;
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
       if (int c = a.value.compare(b.value)) return c < 0;
       return a.id < b.id;
-    });
+    };
+    if (rows.size() >= 65536 && std::thread::hardware_concurrency() > 1) {
+      const auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
+      std::thread other([&] { std::sort(mid, rows.end(), before); });
+      std::sort(rows.begin(), mid, before);
+      other.join();
+      std::inplace_merge(rows.begin(), mid, rows.end(), before);
+    } else {
+      std::sort(rows.begin(), rows.end(), before);
+    }
     store::BatchStatement insKey("INSERT INTO match_key (key_name, key_value, customer_id) VALUES ", "(?, ?, ?)",
                                  {kName, kValue, kId}, true);
     constexpr size_t kChunk = 4096;
@@ -561,19 +578,26 @@ struct Resolver::Impl {
   std::vector<IdPair> cannotLinks(const std::vector<int64_t>& ids, bool all) {
     std::vector<IdPair> out;
     long long a = 0, b = 0;
-    if (all) {
+    // People decide few pairs: unless there are more decisions than records to look them up for, one scan of
+    // the table is cheaper than a look-up per record.
+    long long decisions = 0;
+    if (!all) sql << "SELECT COUNT(*) FROM match_decision WHERE decision = 'cannot_link'", soci::into(decisions);
+    if (all || decisions <= static_cast<long long>(ids.size())) {
       soci::statement st = (sql.prepare << "SELECT first_id, second_id FROM match_decision WHERE decision = 'cannot_link'",
                             soci::into(a), soci::into(b));
       st.execute();
-      while (st.fetch()) out.push_back({a, b});
+      while (st.fetch()) {
+        if (all || (inR.count(a) && inR.count(b))) out.push_back({a, b});
+      }
       return out;
     }
     std::unordered_set<std::pair<int64_t, int64_t>, PairHash> got;
+    long long lid = 0;
+    soci::statement st = (sql.prepare << "SELECT first_id, second_id FROM match_decision WHERE decision = 'cannot_link' "
+                                         "AND (first_id = :a OR second_id = :b)",
+                          soci::use(lid), soci::use(lid), soci::into(a), soci::into(b));
     for (int64_t id : ids) {
-      long long lid = id;
-      soci::statement st = (sql.prepare << "SELECT first_id, second_id FROM match_decision WHERE decision = 'cannot_link' "
-                                           "AND (first_id = :a OR second_id = :b)",
-                            soci::use(lid), soci::use(lid), soci::into(a), soci::into(b));
+      lid = id;
       st.execute();
       while (st.fetch()) {
         if (inR.count(a) && inR.count(b) && got.insert({a, b}).second) out.push_back({a, b});
@@ -714,14 +738,22 @@ struct Resolver::Impl {
     stats.cappedValues = static_cast<int64_t>(blocked.capped.size());
     stats.phases["block"] = since(t);
     t = Clock::now();
-    if (cfg().model == ModelType::kFellegiSunter && !matcher->hasScorer()) {
+    // Fellegi-Sunter weighs levels, not similarities: the pairs are compared once, for training and scoring.
+    const bool fs = cfg().model == ModelType::kFellegiSunter;
+    PairLevels compared;
+    if (fs) {
+      compared = matcher->compareAll(records, blocked.pairs);
+      stats.phases["compare"] = since(t);
+      t = Clock::now();
+    }
+    if (fs && !matcher->hasScorer()) {
       FellegiSunterModel model;
       FrequencyTables frequencies;
       if (cfg().fs.modelFile) {
         ASSIGN_OR_RETURN(model, FellegiSunterModel::load(*cfg().fs.modelFile));
         frequencies = matcher->recordFrequencies(records);
       } else {
-        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs, keys, &frequencies));
+        ASSIGN_OR_RETURN(model, matcher->train(records, blocked.pairs, keys, &frequencies, &compared));
         stats.trained = true;
       }
       auto stored = modelWithFrequencies(model, frequencies);
@@ -742,7 +774,7 @@ struct Resolver::Impl {
         const auto& a = records[pairs[i].first];
         const auto& b = records[pairs[i].second];
         if (oneToOne && a.group == b.group) continue;
-        auto s = matcher->score(a, b);
+        auto s = fs ? matcher->scoreCompared(a, compared, i) : matcher->score(a, b);
         if (s.match) parts[w].push_back({std::min(a.id, b.id), std::max(a.id, b.id), s.score});
       }
     };

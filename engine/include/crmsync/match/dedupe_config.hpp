@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,17 @@ std::optional<DedupeConfig> parseDedupeConfig(const YAML::Node& stage, const std
 const std::vector<std::string>& dedupeStageKeys();
 
 /// Comparisons, blocking and scorer, built once per run. Immutable: compares and scores from several threads.
+/// The comparison levels of candidate pairs, computed once so that training and the first scoring of a run
+/// read them instead of comparing the records again.
+struct PairLevels {
+  size_t width = 0;             // comparisons per pair
+  std::vector<int8_t> levels;   // pair i: levels[i * width .. (i + 1) * width)
+  std::vector<uint8_t> agreed;  // pair i, comparison k: 1 when the similarity is 1 (the value term frequencies weigh)
+  size_t size() const { return width ? levels.size() / width : 0; }
+  std::span<const int8_t> levelsOf(size_t i) const { return {levels.data() + i * width, width}; }
+  std::span<const uint8_t> agreedOf(size_t i) const { return {agreed.data() + i * width, width}; }
+};
+
 class Matcher {
  public:
   /// With a rules model, or a Fellegi-Sunter model from its file. A Fellegi-Sunter config without a file gets
@@ -106,9 +118,10 @@ class Matcher {
   /// the matches EM finds among all pairs; term-frequency tables from the records. Deterministic for a seed.
   /// Term frequencies are the share of customers holding a value (after a first clustering), for values held
   /// by three customers or more; `tf` receives the tables.
+  /// `compared`: the pairs' levels from compareAll, when the caller has them; else they are computed here.
   Result<FellegiSunterModel> train(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs,
                                    std::span<const std::vector<KeyValue>> keysOf = {},
-                                   FrequencyTables* tf = nullptr) const;
+                                   FrequencyTables* tf = nullptr, const PairLevels* compared = nullptr) const;
   /// Term frequencies counted over records (for a model given by file).
   FrequencyTables recordFrequencies(std::span<const MatchRecord> records) const;
   Status attachFrequencies(FellegiSunterModel& model, const FrequencyTables& tables) const;
@@ -122,6 +135,12 @@ class Matcher {
     bool match = false;
   };
   PairScore score(const MatchRecord& a, const MatchRecord& b) const;
+  /// Compares every pair of `pairs` (positions in `records`), on every core; the result does not depend on the
+  /// number of threads.
+  PairLevels compareAll(std::span<const MatchRecord> records, std::span<const CandidatePair> pairs) const;
+  /// Fellegi-Sunter only (its weights read levels and agreed values, not similarities): scores pair `i` of
+  /// `compared`, whose first record is `a`, without comparing the records again.
+  PairScore scoreCompared(const MatchRecord& a, const PairLevels& compared, size_t i) const;
   Explanation explain(const MatchRecord& a, const MatchRecord& b) const;
 
  private:
@@ -129,6 +148,7 @@ class Matcher {
       : config_(std::move(config)), comparisons_(std::move(comparisons)), blocker_(std::make_unique<Blocker>(std::move(blocker))) {}
   void fillTf(const MatchRecord& a, const MatchRecord& b, std::span<const double> sims,
               std::span<std::string_view> out) const;
+  void agreedValues(const MatchRecord& a, std::span<const uint8_t> agreed, std::span<std::string_view> out) const;
 
   DedupeConfig config_;
   ComparisonSet comparisons_;

@@ -1,0 +1,120 @@
+// Matcher: pairs compared once (compareAll) train and score exactly as pairs compared one by one.
+#include "crmsync/match/dedupe_config.hpp"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+namespace crmsync::match {
+namespace {
+
+constexpr const char* kStage = R"(type: dedupe
+comparisons:
+  - {field: name, comparator: jaro_winkler, levels: [1.0, 0.9, 0.8]}
+  - {field: email, comparator: exact}
+  - {field: phone, comparator: exact}
+  - {field: city, comparator: exact}
+blocking:
+  max_block_size: 50
+  keys:
+    - {name: email, fields: [email]}
+    - {name: phone, fields: [phone]}
+    - {name: city_name, fields: [city, {field: name, transform: first_chars, length: 2}]}
+model:
+  type: fellegi_sunter
+  threshold: {probability: 0.9}
+  term_frequency: [name, phone]
+  training: {random_pairs: 20000}
+)";
+
+std::shared_ptr<Matcher> makeMatcher() {
+  config::Diagnostics diags;
+  auto cfg = parseDedupeConfig(YAML::Load(kStage), "dedupe", "test.yaml", ".", diags);
+  EXPECT_TRUE(cfg) << diags.str();
+  auto m = Matcher::create(*cfg);
+  EXPECT_TRUE(m.isOk()) << m.status().toString();
+  return *m;
+}
+
+// Customers with two to three records each: a typo in the name, the e-mail or the phone missing, a shared
+// switchboard number every tenth customer, a few cities.
+std::vector<MatchRecord> records(const Matcher& m, size_t customers) {
+  const auto& fields = m.config().fields;
+  const char* names[] = {"anna", "bert", "carl", "dora", "emil", "fritz", "greta", "hans", "ida", "jonas"};
+  const char* cities[] = {"berlin", "bonn", "koeln", "mainz"};
+  std::vector<MatchRecord> out;
+  for (size_t c = 0; c < customers; ++c) {
+    const std::string name = std::string(names[c % 10]) + " " + names[(c / 10) % 10] + "son";
+    const std::string email = "p" + std::to_string(c) + "@example.com";
+    const std::string phone = c % 10 == 0 ? "+4930100" : "+49151" + std::to_string(1000000 + c);
+    const std::string city = cities[c % 4];
+    for (size_t r = 0; r < 2 + c % 2; ++r) {
+      MatchRecord rec;
+      rec.id = static_cast<int64_t>(out.size() + 1);
+      rec.values.resize(fields.size());
+      std::string n = name;
+      if (r == 1) n[1] = 'x';
+      rec.values[*fields.indexOf("name")] = n;
+      if (r != 2) rec.values[*fields.indexOf("email")] = email;
+      if (r != 1) rec.values[*fields.indexOf("phone")] = phone;
+      rec.values[*fields.indexOf("city")] = city;
+      out.push_back(std::move(rec));
+    }
+  }
+  return out;
+}
+
+// Training counts level patterns on several threads, each over its own share of the pairs: the model must not
+// depend on which pairs fell to which worker, so the pairs in reverse order give the same model.
+TEST(Matcher, TrainsTheSameModelWhateverTheOrderOfThePairs) {
+  auto m = makeMatcher();
+  auto recs = records(*m, 3000);
+  auto blocked = m->blocker().block(recs);
+  ASSERT_GT(blocked.pairs.size(), 4096u);  // enough for several workers
+  std::vector<std::vector<KeyValue>> keys;
+  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
+
+  FrequencyTables tfA, tfB;
+  auto a = m->train(recs, blocked.pairs, keys, &tfA);
+  ASSERT_TRUE(a.isOk()) << a.status().toString();
+  std::vector<CandidatePair> reversed(blocked.pairs.rbegin(), blocked.pairs.rend());
+  const PairLevels compared = m->compareAll(recs, reversed);
+  ASSERT_EQ(compared.size(), reversed.size());
+  auto b = m->train(recs, reversed, keys, &tfB, &compared);
+  ASSERT_TRUE(b.isOk()) << b.status().toString();
+  EXPECT_EQ(a->toJson().dump(), b->toJson().dump());
+  EXPECT_EQ(tfA, tfB);
+}
+
+TEST(Matcher, ScoresComparedPairsAsItScoresRecords) {
+  auto m = makeMatcher();
+  auto recs = records(*m, 3000);
+  auto blocked = m->blocker().block(recs);
+  std::vector<std::vector<KeyValue>> keys;
+  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
+  FrequencyTables tf;
+  auto model = m->train(recs, blocked.pairs, keys, &tf);
+  ASSERT_TRUE(model.isOk()) << model.status().toString();
+  auto stored = modelFromStored(modelWithFrequencies(*model, tf), m->config());
+  ASSERT_TRUE(stored.isOk()) << stored.status().toString();
+  ASSERT_TRUE(m->setModel(std::move(*stored)).isOk());
+
+  const PairLevels compared = m->compareAll(recs, blocked.pairs);
+  size_t matches = 0;
+  for (size_t i = 0; i < blocked.pairs.size(); ++i) {
+    const auto& ra = recs[blocked.pairs[i].first];
+    const auto& rb = recs[blocked.pairs[i].second];
+    const auto direct = m->score(ra, rb);
+    const auto cached = m->scoreCompared(ra, compared, i);
+    ASSERT_EQ(direct.score, cached.score) << "pair " << i;
+    ASSERT_EQ(direct.match, cached.match) << "pair " << i;
+    matches += direct.match;
+  }
+  EXPECT_GT(matches, 3000u);
+  EXPECT_LT(matches, blocked.pairs.size());
+}
+
+}  // namespace
+}  // namespace crmsync::match
