@@ -67,7 +67,7 @@ stages:
     model:
       type: fellegi_sunter
       threshold: {{probability: 0.95}}
-      term_frequency: [name, phone, postcode]
+      term_frequency: [name, phone]
 """
 
 
