@@ -7,6 +7,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include <xxhash.h>
+
 #include "crmsync/match/dedupe_config.hpp"
 #include "crmsync/match/clustering.hpp"
 #include "crmsync/match/level_patterns.hpp"
@@ -119,9 +121,46 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
       }
     }
   }
-  // Does the pair share a value of key k?
-  auto shares = [&](size_t a, size_t b, size_t k) {
-    if (keysOf.size() <= std::max(a, b)) return false;
+  // Each record's key values as (key position, 64-bit hash of the value), sorted, in one flat array: whether
+  // two records share a value of a key is then a merge of two short integer lists, not string comparisons.
+  struct KeyHash {
+    uint32_t key;
+    uint64_t hash;
+    auto operator<=>(const KeyHash&) const = default;
+  };
+  std::vector<size_t> keyStart(keysOf.size() + 1, 0);
+  std::vector<KeyHash> keyHashes;
+  {
+    std::unordered_map<std::string_view, uint32_t> position;
+    for (size_t k = 0; k < keys.size(); ++k) position.emplace(keys[k].name, static_cast<uint32_t>(k));
+    for (size_t r = 0; r < keysOf.size(); ++r) {
+      keyStart[r] = keyHashes.size();
+      for (const auto& kv : keysOf[r]) {
+        auto it = position.find(kv.key);
+        if (it != position.end()) keyHashes.push_back({it->second, XXH3_64bits(kv.value.data(), kv.value.size())});
+      }
+      std::sort(keyHashes.begin() + static_cast<std::ptrdiff_t>(keyStart[r]), keyHashes.end());
+    }
+    keyStart[keysOf.size()] = keyHashes.size();
+  }
+  // The keys of which the pair shares a value, as bits (keys past 64 are compared one by one).
+  auto shared = [&](size_t a, size_t b) {
+    uint64_t mask = 0;
+    if (keysOf.size() <= std::max(a, b)) return mask;
+    size_t i = keyStart[a], j = keyStart[b];
+    while (i < keyStart[a + 1] && j < keyStart[b + 1]) {
+      if (keyHashes[i] < keyHashes[j]) ++i;
+      else if (keyHashes[j] < keyHashes[i]) ++j;
+      else {
+        if (keyHashes[i].key < 64) mask |= uint64_t{1} << keyHashes[i].key;
+        ++i;
+        ++j;
+      }
+    }
+    return mask;
+  };
+  auto shares = [&](size_t a, size_t b, size_t k, uint64_t mask) {
+    if (k < 64) return (mask >> k & 1) != 0;
     for (const auto& kv : keysOf[a]) {
       if (kv.key != keys[k].name) continue;
       if (std::find(keysOf[b].begin(), keysOf[b].end(), kv) != keysOf[b].end()) return true;
@@ -150,8 +189,9 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
         failures[w] = st;
         return;
       }
+      const uint64_t mask = shared(a, b);
       for (size_t k = 0; k < keys.size(); ++k) {
-        if (!shares(a, b, k)) continue;
+        if (!shares(a, b, k, mask)) continue;
         std::copy(lv.begin(), lv.end(), masked.begin());
         for (size_t c : covered[k]) masked[c] = -1;
         if (Status st = sessionParts[w][k].add(masked); !st.isOk()) {

@@ -192,10 +192,8 @@ struct Resolver::Impl {
   // A record for scoring: in memory, or from its payload. Records of other stages' sources are not matched.
   const MatchRecord* record(int64_t id) {
     if (auto it = recs.find(id); it != recs.end()) return &it->second;
-    std::vector<KeyValue> keys;
-    auto r = readMatchRecord(id, &keys);
+    auto r = readMatchRecord(id, nullptr);  // its key values only if it is expanded: most candidates are not
     if (!r) return nullptr;
-    keysOf[id] = std::move(keys);
     return &recs.emplace(id, std::move(*r)).first->second;
   }
 
@@ -296,7 +294,11 @@ struct Resolver::Impl {
     const auto& keys = cfg().keys;
     const size_t cap = cfg().blocking.maxBlockSize;
     auto kit = keysOf.find(id);
-    if (kit == keysOf.end()) return;
+    if (kit == keysOf.end()) {
+      const MatchRecord* r = record(id);
+      if (!r) return;
+      kit = keysOf.emplace(id, matcher->blocker().keyValues(*r)).first;
+    }
     const std::vector<KeyValue> kvs = kit->second;  // copy: record() may rehash keysOf
     for (const auto& kv : kvs) {
       size_t k = keyIndex(kv.key);
@@ -850,7 +852,7 @@ struct Resolver::Impl {
     while (!queue.empty()) {
       int64_t id = queue.back();
       queue.pop_back();
-      if (!keysOf.count(id)) continue;
+      if (!recs.count(id)) continue;
       expand(id);
     }
     stats.phases["candidates"] = since(t);
