@@ -68,7 +68,6 @@ stages:
       type: fellegi_sunter
       threshold: {{probability: 0.95}}
       term_frequency: [name, phone]
-      training: {{random_pairs: {random_pairs}}}
 """
 
 
@@ -173,11 +172,7 @@ def main():
                           for s in SOURCES)
         pipeline = os.path.join(d, "pipeline.yaml")
         with open(pipeline, "w", encoding="utf-8") as f:
-            # Training measures u down to 0.5 / random pairs, so an e-mail agreement weighs at most log2(2 m R)
-            # for R random pairs, while the prior of a pair is about log2(2 / records) (about one true pair per
-            # record). For the agreement alone to pass 0.95 (4.25 bits) R must be 5 or more per record; 10 per
-            # record (the engine's default of 1M is that at 100k records) leaves a bit to spare.
-            f.write(PIPELINE.format(db=db, sources=sources, random_pairs=max(1_000_000, 10 * n)))
+            f.write(PIPELINE.format(db=db, sources=sources))
         wall, rss, summary = timed_run(crmsync, pipeline)
         figures = evaluate(db, os.path.join(d, "truth.csv"), 20)
         dedupe = summary.get("stage_figures", {}).get("dedupe", {})

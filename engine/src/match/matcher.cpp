@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -44,6 +45,45 @@ std::map<std::string, double> frequencies(std::span<const MatchRecord> records, 
     if (n >= 3) out.emplace(std::string(v), static_cast<double>(n - 1) / static_cast<double>(total));
   }
   return out;
+}
+
+// The share of value-holding pairs that agree on a field, counted from how many records hold each value; pairs
+// within one group do not count when `crossGroupOnly` (linking). Nothing when no pair holds a value on both
+// sides.
+struct ExactAgreement {
+  double agree = 0;  // P(equal | both hold a value)
+  double pairs = 0;  // how many such pairs there are
+};
+std::optional<ExactAgreement> exactAgreement(std::span<const MatchRecord> records, size_t field, bool crossGroupOnly) {
+  // Per value: records in all and the sum over groups of (records in the group)^2; the same per field.
+  struct Count {
+    double all = 0;
+    std::map<int32_t, double> byGroup;
+  };
+  std::unordered_map<std::string_view, Count> values;
+  Count holders;
+  for (const auto& r : records) {
+    auto v = r.value(field);
+    if (!v || v->empty()) continue;
+    auto& c = values[*v];
+    c.all += 1;
+    holders.all += 1;
+    if (crossGroupOnly) {
+      c.byGroup[r.group] += 1;
+      holders.byGroup[r.group] += 1;
+    }
+  }
+  auto pairsOf = [&](const Count& c) {
+    if (!crossGroupOnly) return c.all * (c.all - 1) / 2;
+    double squares = 0;
+    for (const auto& [g, k] : c.byGroup) squares += k * k;
+    return (c.all * c.all - squares) / 2;
+  };
+  const double pairs = pairsOf(holders);
+  if (pairs <= 0) return std::nullopt;
+  double agree = 0;
+  for (const auto& [v, c] : values) agree += pairsOf(c);
+  return ExactAgreement{agree / pairs, pairs};
 }
 
 // Runs fn(worker, begin, end) over contiguous ranges of [0, count) on up to four threads; worker 0 is the
@@ -170,44 +210,30 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
 
   // One EM session per blocking key, as Splink does: the pairs that share a value of the key, with the
   // comparisons on the key's own fields left out (those pairs agree there because blocking chose them). Each
-  // session estimates m of the other comparisons; u comes from random pairs and stays fixed. Pattern counts do
-  // not depend on the order pairs are added in, so each worker counts its own share and the counts are summed.
+  // session estimates m of the other comparisons; u comes from random pairs and stays fixed. Which keys each
+  // pair shares is worked out on every core; the counting itself is cheap and stays on one thread (a dense
+  // pattern table can take megabytes, one per session).
   const uint64_t maxPairs = std::max<uint64_t>(1, config_.fs.maxTrainingPairs);
   const size_t stride = pairs.size() > maxPairs ? (pairs.size() + maxPairs - 1) / maxPairs : 1;
   const size_t sampledCount = (pairs.size() + stride - 1) / stride;
-  const unsigned workers = rangeWorkers(sampledCount);
-  std::vector<LevelPatterns> allParts(workers, LevelPatterns(fields));
-  std::vector<std::vector<LevelPatterns>> sessionParts(workers, std::vector<LevelPatterns>(keys.size(), LevelPatterns(fields)));
-  std::vector<Status> failures(workers, Status::ok());
-  forRanges(sampledCount, [&](unsigned w, size_t begin, size_t end) {
-    std::vector<int8_t> masked(n);
-    for (size_t s = begin; s < end; ++s) {
-      const size_t i = s * stride;
-      const size_t a = pairs[i].first, b = pairs[i].second;
-      const auto lv = compared->levelsOf(i);
-      if (Status st = allParts[w].add(lv); !st.isOk()) {
-        failures[w] = st;
-        return;
-      }
-      const uint64_t mask = shared(a, b);
-      for (size_t k = 0; k < keys.size(); ++k) {
-        if (!shares(a, b, k, mask)) continue;
-        std::copy(lv.begin(), lv.end(), masked.begin());
-        for (size_t c : covered[k]) masked[c] = -1;
-        if (Status st = sessionParts[w][k].add(masked); !st.isOk()) {
-          failures[w] = st;
-          return;
-        }
-      }
-    }
+  std::vector<uint64_t> sharedKeys(sampledCount);
+  forRanges(sampledCount, [&](unsigned, size_t begin, size_t end) {
+    for (size_t s = begin; s < end; ++s) sharedKeys[s] = shared(pairs[s * stride].first, pairs[s * stride].second);
   });
   LevelPatterns all(fields);
   std::vector<LevelPatterns> sessions;
   for (size_t k = 0; k < keys.size(); ++k) sessions.emplace_back(fields);
-  for (unsigned w = 0; w < workers; ++w) {
-    RETURN_IF_ERROR(failures[w]);
-    RETURN_IF_ERROR(all.merge(allParts[w]));
-    for (size_t k = 0; k < keys.size(); ++k) RETURN_IF_ERROR(sessions[k].merge(sessionParts[w][k]));
+  std::vector<int8_t> masked(n);
+  for (size_t s = 0; s < sampledCount; ++s) {
+    const size_t i = s * stride;
+    const auto lv = compared->levelsOf(i);
+    RETURN_IF_ERROR(all.add(lv));
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (!shares(pairs[i].first, pairs[i].second, k, sharedKeys[s])) continue;
+      std::copy(lv.begin(), lv.end(), masked.begin());
+      for (size_t c : covered[k]) masked[c] = -1;
+      RETURN_IF_ERROR(sessions[k].add(masked));
+    }
   }
   if (all.totalPairs() == 0) {
     return invalidConfig("cannot train the Fellegi-Sunter model: blocking produced no candidate pairs (" +
@@ -251,6 +277,28 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
   }
   ASSIGN_OR_RETURN(auto base, FellegiSunterModel::initial(fields));
   if (random.totalPairs() > 0) RETURN_IF_ERROR(base.estimateU(random.table()));
+
+  // An exact comparison's u needs no sample: the share of pairs (of records that both hold a value) that agree
+  // follows from how many records hold each value, sum n_v (n_v - 1) / (N (N - 1)), or across groups only when
+  // linking. R random pairs cannot see a u below about 1 / R, which would cap the weight of an identifier
+  // agreeing (an e-mail address) near log2 R bits: with a million records, below the prior.
+  std::vector<double> uFloors(n, random.totalPairs() > 0 ? 0.5 / static_cast<double>(random.totalPairs()) : 1e-9);
+  {
+    auto params = base.comparisons();
+    bool counted = false;
+    for (size_t c = 0; c < n; ++c) {
+      if (config_.comparisons[c].kind != ComparatorKind::kExact || fields[c].levels != 2) continue;
+      auto exact = exactAgreement(records, *config_.fields.indexOf(config_.comparisons[c].field),
+                                  config_.blocking.crossGroupOnly);
+      if (!exact) continue;
+      params[c].u = {1.0 - exact->agree, exact->agree};
+      uFloors[c] = 0.5 / exact->pairs;
+      counted = true;
+    }
+    if (counted) {
+      ASSIGN_OR_RETURN(base, FellegiSunterModel::fromParameters(base.lambda(), std::move(params)));
+    }
+  }
 
   // m per comparison: the pair-weighted mean over the sessions that could see it; the starting m where none
   // could (a comparison on the fields of every key).
@@ -296,7 +344,6 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
   }
   const PatternTable patterns = all.table();
   const auto observedU = model.comparisons();
-  const double uFloor = random.totalPairs() > 0 ? 0.5 / static_cast<double>(random.totalPairs()) : 1e-9;
   for (int round = 0; round < 3; ++round) {
     const double priorWeight = model.priorWeight();
     std::vector<double> factor(patterns.size());
@@ -323,7 +370,7 @@ Result<FellegiSunterModel> Matcher::train(std::span<const MatchRecord> records, 
       for (size_t c = 0; c < n; ++c) {
         for (size_t l = 0; l < corrected[c].u.size(); ++l) {
           const double u = (observedU[c].u[l] - prior * corrected[c].m[l]) / (1 - prior);
-          corrected[c].u[l] = std::clamp(u, uFloor, 1.0 - uFloor);
+          corrected[c].u[l] = std::clamp(u, uFloors[c], 1.0 - uFloors[c]);
         }
       }
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,27 @@ TEST(Matcher, ScoresComparedPairsAsItScoresRecords) {
   }
   EXPECT_GT(matches, 3000u);
   EXPECT_LT(matches, blocked.pairs.size());
+}
+
+// 20,000 random pairs cannot measure a u below 0.5 / 20,000; an exact comparison's u is counted from the
+// values instead, so an e-mail address that only one customer's records hold gets the small u it has.
+TEST(Matcher, CountsTheUOfExactComparisonsInsteadOfSamplingIt) {
+  auto m = makeMatcher();
+  auto recs = records(*m, 3000);
+  auto blocked = m->blocker().block(recs);
+  std::vector<std::vector<KeyValue>> keys;
+  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
+  auto model = m->train(recs, blocked.pairs, keys);
+  ASSERT_TRUE(model.isOk()) << model.status().toString();
+  const auto& params = model->comparisons();
+  const auto email = std::find_if(params.begin(), params.end(), [](const auto& c) { return c.name == "email"; });
+  ASSERT_NE(email, params.end());
+  // Each address is held by two records of one customer: 3000 agreeing pairs among ~4,200 x 4,200 / 2.
+  EXPECT_LT(email->u[1], 0.5 / 20000);
+  EXPECT_GT(email->u[1], 0.0);
+  const auto city = std::find_if(params.begin(), params.end(), [](const auto& c) { return c.name == "city"; });
+  ASSERT_NE(city, params.end());
+  EXPECT_NEAR(city->u[1], 0.25, 0.02);  // four cities, evenly
 }
 
 }  // namespace
