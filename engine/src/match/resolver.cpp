@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "crmsync/match/clustering.hpp"
 #include "crmsync/store/store.hpp"
@@ -45,6 +47,41 @@ MatchRecord matchRecordFromPayload(int64_t id, int32_t group, const std::string&
 }
 
 namespace {
+
+// One piece of work on a thread of its own; wait() joins it and rethrows what it threw (a database error is
+// then reported as if it had happened on the calling thread). Joined when destroyed, so an early return cannot
+// leave it running.
+class BackgroundWrite {
+ public:
+  BackgroundWrite() = default;
+  BackgroundWrite(const BackgroundWrite&) = delete;
+  BackgroundWrite& operator=(const BackgroundWrite&) = delete;
+  ~BackgroundWrite() {
+    if (thread_.joinable()) thread_.join();
+  }
+  template <typename Fn>
+  void start(Fn fn) {
+    thread_ = std::thread([this, fn = std::move(fn)] {
+      const auto t = Clock::now();
+      try {
+        fn();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      seconds_ = since(t);
+    });
+  }
+  void wait() {
+    if (thread_.joinable()) thread_.join();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+  double seconds() const { return seconds_; }
+
+ private:
+  std::thread thread_;
+  std::exception_ptr error_;
+  double seconds_ = 0;
+};
 
 struct PairHash {
   size_t operator()(const std::pair<int64_t, int64_t>& p) const {
@@ -704,8 +741,16 @@ struct Resolver::Impl {
         }
       }
     }
-    writeIndex(freshRecords, newKeys);
-    stats.phases["index"] = since(t);
+    // A full run blocks, trains and scores in memory, and nothing else uses the connection until clustering
+    // reads the golden records as they were: meanwhile its index is written on a thread of its own. An
+    // incremental run looks its candidates up in the index, new records included, so it writes it first.
+    BackgroundWrite index;
+    if (full) {
+      index.start([this, &freshRecords, &newKeys] { writeIndex(freshRecords, newKeys); });
+    } else {
+      writeIndex(freshRecords, newKeys);
+      stats.phases["index"] = since(t);
+    }
     t = Clock::now();
 
     // The model.
@@ -722,7 +767,7 @@ struct Resolver::Impl {
     }
 
     if (full) {
-      ASSIGN_OR_RETURN(auto model, fullRun(freshRecords, std::move(newKeys), storedModel));
+      ASSIGN_OR_RETURN(auto model, fullRun(freshRecords, newKeys, storedModel, index));
       storedModel = model;
     } else {
       RETURN_IF_ERROR(incrementalRun(freshRecords, newKeys, touched));
@@ -733,8 +778,8 @@ struct Resolver::Impl {
     return stats;
   }
 
-  Result<std::optional<std::string>> fullRun(std::vector<MatchRecord>& records, std::vector<std::vector<KeyValue>> keys,
-                                             std::optional<std::string> storedModel) {
+  Result<std::optional<std::string>> fullRun(std::vector<MatchRecord>& records, std::vector<std::vector<KeyValue>>& keys,
+                                             std::optional<std::string> storedModel, BackgroundWrite& index) {
     auto t = Clock::now();
     auto blocked = matcher->blocker().block(records);
     stats.cappedValues = static_cast<int64_t>(blocked.capped.size());
@@ -787,6 +832,10 @@ struct Resolver::Impl {
     for (auto& p : parts) matched.insert(matched.end(), p.begin(), p.end());
     stats.matchedPairs = static_cast<int64_t>(matched.size());
     stats.phases["score"] = since(t);
+    t = Clock::now();
+    index.wait();  // the records and their key values move into the maps below, and the connection is needed
+    stats.phases["index"] = index.seconds();
+    stats.phases["index_wait"] = since(t);
     t = Clock::now();
 
     std::vector<int64_t> ids;
