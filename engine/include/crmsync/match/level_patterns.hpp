@@ -48,7 +48,9 @@ class LevelPatterns {
   PatternTable table() const;
 
  private:
-  static constexpr uint64_t kDenseLimit = 1u << 20;
+  // 512 KiB of counters at most: training keeps one table per blocking key, and a few thousand distinct
+  // patterns fill a hash map faster than a larger array is cleared.
+  static constexpr uint64_t kDenseLimit = 1u << 16;
 
   bool encode(std::span<const int8_t> levels, uint64_t& code) const;
   void decode(uint64_t code, int8_t* out) const;
