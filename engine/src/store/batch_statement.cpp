@@ -22,6 +22,17 @@ void TextCol::push(std::string_view s) {
   ++n;
 }
 
+void TextCol::push(std::string&& s) {
+  if (n < v.size()) {
+    v[n] = std::move(s);
+    ind[n] = soci::i_ok;
+  } else {
+    v.push_back(std::move(s));
+    ind.push_back(soci::i_ok);
+  }
+  ++n;
+}
+
 void TextCol::pushNull() {
   if (n < v.size()) {
     v[n].clear();
@@ -42,8 +53,12 @@ struct BatchStatement::ScalarStatement {
 };
 
 BatchStatement::BatchStatement(std::string head, std::string rowTemplate, std::vector<BatchColumn> columns,
-                               bool multiRow)
-    : head_(std::move(head)), row_(std::move(rowTemplate)), columns_(std::move(columns)), multiRow_(multiRow) {}
+                               bool multiRow, std::string tail)
+    : head_(std::move(head)),
+      row_(std::move(rowTemplate)),
+      tail_(std::move(tail)),
+      columns_(std::move(columns)),
+      multiRow_(multiRow) {}
 
 BatchStatement::~BatchStatement() = default;
 
@@ -62,7 +77,7 @@ std::string BatchStatement::sqlFor(size_t rows) const {
     }
     if (col != columns_.size()) throw std::logic_error("batch statement: placeholder count differs from columns");
   }
-  return sql;
+  return sql + tail_;
 }
 
 BatchStatement::ScalarStatement& BatchStatement::scalarFor(soci::session& sql, size_t rows) {

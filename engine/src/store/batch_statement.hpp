@@ -1,7 +1,9 @@
 // Writing many rows with one prepared statement. Values are collected column by column (TextCol, IntCol) and
 // written in one call; how depends on the backend:
-// Both write multi-row VALUES lists of 64, 32, ... 1 rows (statements that cannot be multi-row, UPDATE and
-// DELETE, run once per row), each list size prepared once:
+// Both write multi-row VALUES lists of 64, 32, ... 1 rows, each list size prepared once. An UPDATE is written as
+// UPDATE ... FROM (VALUES ...) AS v WHERE id = v.columnN (SQLite since 3.33 and PostgreSQL both name the columns
+// of a VALUES list column1, column2, ...): one statement per row costs SQLite a statement journal per row and
+// PostgreSQL a round trip. Statements that cannot be multi-row (DELETE) run once per row.
 //  - SQLite: on the native connection (see sqlite_native.hpp), values bound in place without copies; a
 //    statement per row would spend a tenth of the load finishing statements.
 //  - PostgreSQL: through SOCI with scalar binds, one round trip per list. (SOCI 4.0.3's PostgreSQL backend binds
@@ -30,6 +32,8 @@ struct TextCol {
 
   void reset() { n = 0; }
   void push(std::string_view s);
+  /// Takes the string's buffer instead of copying it.
+  void push(std::string&& s);
   void pushNull();
   /// Pushes the value, or null when s is null or points at nullopt.
   void push(const std::optional<std::string>* s) {
@@ -76,13 +80,14 @@ struct BatchColumn {
   BatchColumn(IntCol& i) : ints(&i) {}   // NOLINT
 };
 
-/// One statement executed for every row of its columns. head + row template (+ ", " + row template ...) is
-/// the SQL; each '?' in the row template stands for the next column's value.
+/// One statement executed for every row of its columns. head + row template (+ ", " + row template ...) + tail
+/// is the SQL; each '?' in the row template stands for the next column's value.
 class BatchStatement {
  public:
-  /// multiRow: the row template may be repeated after head (INSERT ... VALUES); otherwise head + row is one
-  /// complete statement per row.
-  BatchStatement(std::string head, std::string rowTemplate, std::vector<BatchColumn> columns, bool multiRow);
+  /// multiRow: the row template may be repeated between head and tail (INSERT ... VALUES, UPDATE ... FROM
+  /// (VALUES ...) AS v WHERE ...); otherwise head + row + tail is one complete statement per row.
+  BatchStatement(std::string head, std::string rowTemplate, std::vector<BatchColumn> columns, bool multiRow,
+                 std::string tail = {});
   ~BatchStatement();
 
   /// Writes all rows currently in the columns (they must all have the same number). Throws soci_error.
@@ -96,6 +101,7 @@ class BatchStatement {
 
   std::string head_;
   std::string row_;
+  std::string tail_;
   std::vector<BatchColumn> columns_;
   bool multiRow_;
   std::map<size_t, std::unique_ptr<SqliteStatement>> sqlite_;
