@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -427,38 +428,42 @@ struct Resolver::Impl {
     }
   }
 
+  // A merged record's strongest match (none when it joined through the cluster alone) and the two records.
+  struct Merge {
+    bool matched = false;
+    int64_t other = 0;
+    double score = 0;
+    const MatchRecord* a = nullptr;
+    const MatchRecord* b = nullptr;
+  };
+  // One thread's comparison buffers.
+  struct EvidenceScratch {
+    std::vector<double> sims;
+    std::vector<int8_t> levels;
+  };
+
   // The evidence of one member: the strongest match it has inside its new cluster, with the similarity and
   // level of every comparison: {"matched_with": id, "score": s, "fields": {"name": {"similarity": 0.97,
-  // "level": 2}, ...}}.
-  std::string evidence(int64_t member, const std::vector<ScoredPair>* pairsOfMember, double* score) {
-    const ScoredPair* best = nullptr;
-    if (pairsOfMember) {
-      for (const auto& p : *pairsOfMember) {
-        if (!best || p.score > best->score) best = &p;
-      }
-    }
-    if (!best) {
-      *score = std::nan("");
-      return R"({"via":"cluster"})";
-    }
-    int64_t other = best->first == member ? best->second : best->first;
-    *score = best->score;
-    std::string out = fmt::format(R"({{"matched_with":{},"score":{})", other, best->score);
-    const MatchRecord* a = record(member);
-    const MatchRecord* b = record(other);
-    if (a && b) {
-      const auto& specs = matcher->comparisons().specs();
-      sims.resize(specs.size());
-      levels.resize(specs.size());
-      matcher->comparisons().compare(*a, *b, sims, levels);
+  // "level": 2}, ...}}. fieldNames: the comparisons' names as JSON strings. Reads only immutable state, so
+  // that it runs on several threads.
+  std::string evidence(const Merge& m, const std::vector<std::string>& fieldNames, EvidenceScratch& s) const {
+    if (!m.matched) return R"({"via":"cluster"})";
+    std::string out;
+    auto to = std::back_inserter(out);
+    fmt::format_to(to, R"({{"matched_with":{},"score":{})", m.other, m.score);
+    if (m.a && m.b) {
+      const size_t n = fieldNames.size();
+      s.sims.resize(n);
+      s.levels.resize(n);
+      matcher->comparisons().compare(*m.a, *m.b, s.sims, s.levels);
       out += R"(,"fields":{)";
-      for (size_t k = 0; k < specs.size(); ++k) {
+      for (size_t k = 0; k < n; ++k) {
         if (k) out += ',';
-        out += nlohmann::json(specs[k].name).dump();
-        if (std::isnan(sims[k])) {
-          out += fmt::format(R"(:{{"level":{},"similarity":null}})", levels[k]);
+        out += fieldNames[k];
+        if (std::isnan(s.sims[k])) {
+          fmt::format_to(to, R"(:{{"level":{},"similarity":null}})", s.levels[k]);
         } else {
-          out += fmt::format(R"(:{{"level":{},"similarity":{}}})", levels[k], std::round(sims[k] * 1e4) / 1e4);
+          fmt::format_to(to, R"(:{{"level":{},"similarity":{}}})", s.levels[k], std::round(s.sims[k] * 1e4) / 1e4);
         }
       }
       out += '}';
@@ -466,8 +471,6 @@ struct Resolver::Impl {
     out += '}';
     return out;
   }
-  std::vector<double> sims;
-  std::vector<int8_t> levels;
 
   // Clusters `ids` with the matched pairs among them and writes what changed.
   void apply(const std::vector<int64_t>& ids, std::vector<ScoredPair> pairs, const std::vector<IdPair>& cannotLink) {
@@ -527,23 +530,29 @@ struct Resolver::Impl {
     for (const auto& c : clusters) {
       for (int64_t m : c) newRoot[m] = c.front();  // clusters are sorted: the smallest id is the golden record
     }
-    std::unordered_map<int64_t, std::vector<ScoredPair>> pairsOf;
+    // Each member's strongest match inside its new cluster (of equal scores the first), for its evidence.
+    std::unordered_map<int64_t, ScoredPair> bestOf;
     for (const auto& p : pairs) {
       if (!(p.score >= matcher->threshold())) continue;
       if (newRoot[p.first] != newRoot[p.second]) continue;
-      pairsOf[p.first].push_back(p);
-      pairsOf[p.second].push_back(p);
+      for (int64_t m : {p.first, p.second}) {
+        auto [it, added] = bestOf.try_emplace(m, p);
+        if (!added && p.score > it->second.score) it->second = p;
+      }
     }
 
+    // The updates are multi-row, 64 rows a statement (see batch_statement.hpp).
     store::IntCol uInto, uId, uRun;
     store::TextCol uNow;
-    store::BatchStatement updMerged("", "UPDATE customer SET merged_into = ?, updated_run = ?, updated_at = ? WHERE id = ?",
-                                    {uInto, uRun, uNow, uId}, false);
+    store::BatchStatement updMerged(
+        "UPDATE customer SET merged_into = v.column1, updated_run = v.column2, updated_at = v.column3 FROM (VALUES ",
+        "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, CAST(? AS BIGINT))", {uInto, uRun, uNow, uId}, true,
+        ") AS v WHERE customer.id = v.column4");
     store::IntCol undoId, undoRun;
     store::TextCol undoNow;
-    store::BatchStatement undo("",
-                               "UPDATE merge_log SET undone_at = ?, undone_run = ? WHERE merged_id = ? AND undone_at IS NULL",
-                               {undoNow, undoRun, undoId}, false);
+    store::BatchStatement undo("UPDATE merge_log SET undone_at = v.column1, undone_run = v.column2 FROM (VALUES ",
+                               "(?, CAST(? AS BIGINT), CAST(? AS BIGINT))", {undoNow, undoRun, undoId}, true,
+                               ") AS v WHERE merge_log.merged_id = v.column3 AND merge_log.undone_at IS NULL");
     store::IntCol lRun, lSurvivor, lMerged;
     store::TextCol lRule, lScore, lExpl, lNow;
     store::BatchStatement log(
@@ -553,6 +562,7 @@ struct Resolver::Impl {
     const std::string rule = cfg().model == ModelType::kRules ? cfg().rule : std::string("fellegi_sunter");
 
     std::unordered_set<int64_t> dirty;
+    std::vector<Merge> merges;
     for (int64_t id : ids) {
       const int64_t before = rootOf(id);
       const int64_t after = newRoot[id];
@@ -572,31 +582,54 @@ struct Resolver::Impl {
         ++stats.split;
       }
       if (after != id) {
-        double score = 0;
-        auto po = pairsOf.find(id);
-        std::string expl = evidence(id, po == pairsOf.end() ? nullptr : &po->second, &score);
+        Merge m;
+        if (auto bo = bestOf.find(id); bo != bestOf.end()) {
+          m.matched = true;
+          m.other = bo->second.first == id ? bo->second.second : bo->second.first;
+          m.score = bo->second.score;
+          m.a = record(id);  // here, not on the evidence threads: record() may read the database
+          m.b = record(m.other);
+        }
+        merges.push_back(m);
         pushRun(lRun);
         lSurvivor.push(after);
         lMerged.push(id);
         lRule.push(rule);
-        if (std::isnan(score)) lScore.pushNull();
-        else lScore.push(std::to_string(score));
-        lExpl.push(expl);
+        if (!m.matched) lScore.pushNull();
+        else lScore.push(std::to_string(m.score));
         lNow.push(now);
         ++stats.merged;
       }
     }
     // Members that were merged before and still are, into the same golden record, need nothing; one whose
     // golden record moved is undone above and logged again with its new survivor.
-    uNow.finish();
-    undoNow.finish();
-    lRule.finish();
-    lScore.finish();
-    lExpl.finish();
-    lNow.finish();
-    // Survivors first: merged_into must point at a row whose own merged_into is already NULL.
-    undo.execute(sql, backend);
-    updMerged.execute(sql, backend);
+
+    // The evidence compares each merged record with its match again: on other threads while this one writes the
+    // updates (which do not need it), then on this one too.
+    std::vector<std::string> fieldNames;
+    for (const auto& spec : matcher->comparisons().specs()) fieldNames.push_back(nlohmann::json(spec.name).dump());
+    std::vector<std::string> expl(merges.size());
+    std::atomic<size_t> next{0};
+    auto explain = [&] {
+      constexpr size_t kChunk = 256;
+      EvidenceScratch scratch;
+      for (size_t from = next.fetch_add(kChunk); from < merges.size(); from = next.fetch_add(kChunk)) {
+        for (size_t i = from; i < std::min(merges.size(), from + kChunk); ++i) {
+          expl[i] = evidence(merges[i], fieldNames, scratch);
+        }
+      }
+    };
+    {
+      const unsigned helpers =
+          merges.size() > 1024 ? std::min(4u, std::max(2u, std::thread::hardware_concurrency())) - 1 : 0;
+      std::vector<std::jthread> pool;  // joined when the scope ends, also when a write throws
+      for (unsigned w = 0; w < helpers; ++w) pool.emplace_back(explain);
+      // Survivors first: merged_into must point at a row whose own merged_into is already NULL.
+      undo.execute(sql, backend);
+      updMerged.execute(sql, backend);
+      explain();
+    }
+    for (auto& e : expl) lExpl.push(std::move(e));
     log.execute(sql, backend);
     stats.phases["write_merges"] = stats.phases.value("write_merges", 0.0) + since(t);
     t = Clock::now();
