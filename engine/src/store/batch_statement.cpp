@@ -62,7 +62,7 @@ BatchStatement::BatchStatement(std::string head, std::string rowTemplate, std::v
 
 BatchStatement::~BatchStatement() = default;
 
-std::string BatchStatement::sqlFor(size_t rows) const {
+std::string BatchStatement::sqlFor(size_t rows, Backend backend) const {
   std::string sql = head_;
   for (size_t r = 0; r < rows; ++r) {
     if (r) sql += ", ";
@@ -72,8 +72,16 @@ std::string BatchStatement::sqlFor(size_t rows) const {
         sql += c;
         continue;
       }
-      // Distinct names: SQLite would bind a repeated name once, PostgreSQL once per occurrence.
-      sql += ":p" + std::to_string(r) + "_" + std::to_string(col++);
+      ++col;
+      // SQLite binds by position, and its parser numbers a bare '?' at no cost, while it looks up every named
+      // or numbered parameter in a list of those before it: a 64-row customer insert (1,600 parameters) took
+      // about 2 ms to prepare with names. SOCI binds PostgreSQL by name; distinct names, because PostgreSQL
+      // binds a repeated name once per occurrence.
+      if (backend == Backend::kSqlite) {
+        sql += '?';
+      } else {
+        sql += ":p" + std::to_string(r) + "_" + std::to_string(col - 1);
+      }
     }
     if (col != columns_.size()) throw std::logic_error("batch statement: placeholder count differs from columns");
   }
@@ -100,7 +108,7 @@ BatchStatement::ScalarStatement& BatchStatement::scalarFor(soci::session& sql, s
     }
   }
   st->alloc();
-  st->prepare(sqlFor(rows));
+  st->prepare(sqlFor(rows, Backend::kPostgresql));
   st->define_and_bind();
   s->st = std::move(st);
   slot = std::move(s);
@@ -127,7 +135,7 @@ void BatchStatement::execute(soci::session& sql, Backend backend) {
     }
     if (backend == Backend::kSqlite) {
       auto& st = sqlite_[take];
-      if (!st) st = std::make_unique<SqliteStatement>(sqliteHandle(sql), sqlFor(take));
+      if (!st) st = std::make_unique<SqliteStatement>(sqliteHandle(sql), sqlFor(take, backend));
       int p = 1;
       for (size_t r = done; r < done + take; ++r) {
         for (const auto& col : columns_) {

@@ -96,7 +96,7 @@ class BatchStatement {
  private:
   struct ScalarStatement;
 
-  std::string sqlFor(size_t rows) const;
+  std::string sqlFor(size_t rows, Backend backend) const;
   ScalarStatement& scalarFor(soci::session& sql, size_t rows);
 
   std::string head_;
