@@ -7,6 +7,8 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "crmsync/normalize/text.hpp"
@@ -82,21 +84,38 @@ std::chrono::year_month_day ymd(int y, int m, int d) {
                                      std::chrono::day{static_cast<unsigned>(d)}};
 }
 
+// A pattern compiled on first use. The stage's threads share it; RE2 matching is thread-safe once compiled.
+class LazyRe2 {
+ public:
+  explicit LazyRe2(std::string pattern) : pattern_(std::move(pattern)) {}
+  const RE2& get() const {
+    std::call_once(once_, [this] { re_ = std::make_unique<RE2>(pattern_); });
+    return *re_;
+  }
+
+ private:
+  std::string pattern_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
 }  // namespace
 
+// The forms are compiled lazily: a source writes its dates in one or two forms, and compiling all seven took
+// about 3 ms of every run with a date field.
 struct DateNormalizer::Impl {
   DateOptions options;
   std::unique_ptr<icu::TimeZone> zone;
   std::unordered_map<std::string, int> months;
-  RE2 ymdNumeric{R"((\d{4})[-/.](\d{1,2})[-/.](\d{1,2}))" + timeSuffix(kSeparator)};
-  RE2 ymdCjk{R"((\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)" + timeSuffix(R"(\s*)")};
-  RE2 numeric{R"((\d{1,2})([-/.])(\d{1,2})[-/.](\d{4}|\d{2}))" + timeSuffix(kSeparator)};
-  RE2 compact{R"((\d{4})(\d{2})(\d{2}))"};
-  RE2 dayMonthName{std::string(kWeekday) + R"((\d{1,2})(?:st|nd|rd|th)?\.?[\s-]*(\pL+)\.?,?[\s-]*(\d{4}))" +
-                   timeSuffix(kSeparator)};
-  RE2 monthNameDay{std::string(kWeekday) + R"((\pL+)\.?[\s-]*(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{4}))" +
-                   timeSuffix(kSeparator)};
-  RE2 excel{R"((\d{1,5})(?:\.(\d{1,9}))?)"};
+  LazyRe2 ymdNumeric{R"((\d{4})[-/.](\d{1,2})[-/.](\d{1,2}))" + timeSuffix(kSeparator)};
+  LazyRe2 ymdCjk{R"((\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)" + timeSuffix(R"(\s*)")};
+  LazyRe2 numeric{R"((\d{1,2})([-/.])(\d{1,2})[-/.](\d{4}|\d{2}))" + timeSuffix(kSeparator)};
+  LazyRe2 compact{R"((\d{4})(\d{2})(\d{2}))"};
+  LazyRe2 dayMonthName{std::string(kWeekday) + R"((\d{1,2})(?:st|nd|rd|th)?\.?[\s-]*(\pL+)\.?,?[\s-]*(\d{4}))" +
+                       timeSuffix(kSeparator)};
+  LazyRe2 monthNameDay{std::string(kWeekday) + R"((\pL+)\.?[\s-]*(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{4}))" +
+                       timeSuffix(kSeparator)};
+  LazyRe2 excel{R"((\d{1,5})(?:\.(\d{1,9}))?)"};
 
   explicit Impl(DateOptions o) : options(std::move(o)) {
     zone.reset(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(options.timeZone)));
@@ -122,8 +141,8 @@ struct DateNormalizer::Impl {
     }
   }
 
-  static bool fullMatch(const RE2& re, const std::string& s, re2::StringPiece* groups, int n) {
-    return re.Match(s, 0, s.size(), RE2::ANCHOR_BOTH, groups, n);
+  static bool fullMatch(const LazyRe2& re, const std::string& s, re2::StringPiece* groups, int n) {
+    return re.get().Match(s, 0, s.size(), RE2::ANCHOR_BOTH, groups, n);
   }
 
   // Fills p from the first form s matches; returns a reason when none does or the parts are out of range.
