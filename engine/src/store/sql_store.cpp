@@ -1,6 +1,5 @@
 #include "store/sql_store.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "store/run_transaction.hpp"
 #include "store/schema.hpp"
 #include "store/sql_error.hpp"
+#include "store/sqlite_create.hpp"
 
 namespace crmsync::store {
 namespace {
@@ -42,10 +42,14 @@ Result<std::unique_ptr<Store>> SqlStore::connect(DatabaseTarget target) {
   Status st = guardSql("opening " + std::string(sqlite ? "SQLite" : "PostgreSQL") + " database '" + target.display + "'",
                        [&] {
                          if (sqlite) {
+                           createSqliteIfMissing(target, configureSqlite);
                            sql->open(soci::sqlite3, target.connectString);
                            configureSqlite(*sql);
                          } else {
-                           sql->open(soci::postgresql, target.connectString);
+                           // By name: SOCI loads its PostgreSQL backend, and with it libpq and the TLS
+                           // and Kerberos libraries behind it, only for a PostgreSQL store. Linked in, they
+                           // added about 5 ms to the start of every command.
+                           sql->open("postgresql", target.connectString);
                            configurePostgres(*sql);
                          }
                        });
