@@ -532,6 +532,7 @@ struct Resolver::Impl {
     }
     // Each member's strongest match inside its new cluster (of equal scores the first), for its evidence.
     std::unordered_map<int64_t, ScoredPair> bestOf;
+    bestOf.reserve(pairs.size());
     for (const auto& p : pairs) {
       if (!(p.score >= matcher->threshold())) continue;
       if (newRoot[p.first] != newRoot[p.second]) continue;
@@ -562,6 +563,7 @@ struct Resolver::Impl {
     const std::string rule = cfg().model == ModelType::kRules ? cfg().rule : std::string("fellegi_sunter");
 
     std::unordered_set<int64_t> dirty;
+    dirty.reserve(clusters.size());
     std::vector<Merge> merges;
     for (int64_t id : ids) {
       const int64_t before = rootOf(id);
@@ -569,7 +571,9 @@ struct Resolver::Impl {
       if (fresh.count(id) && after != id) dirty.insert(after);
       if (before == after) continue;
       dirty.insert(after);
-      if (auto it = newRoot.find(before); it != newRoot.end()) dirty.insert(it->second);
+      if (before != id) {  // else its golden record is `after`, just marked
+        if (auto it = newRoot.find(before); it != newRoot.end()) dirty.insert(it->second);
+      }
       if (after == id) uInto.pushNull();
       else uInto.push(after);
       pushRun(uRun);
