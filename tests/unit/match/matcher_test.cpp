@@ -67,15 +67,28 @@ std::vector<MatchRecord> records(const Matcher& m, size_t customers) {
   return out;
 }
 
+// A matcher, 3000 customers' records, their candidate pairs and key values.
+struct Blocked {
+  std::shared_ptr<Matcher> m;
+  std::vector<MatchRecord> recs;
+  BlockingResult blocked;
+  std::vector<std::vector<KeyValue>> keys;
+};
+Blocked blockedRecords() {
+  Blocked b;
+  b.m = makeMatcher();
+  b.recs = records(*b.m, 3000);
+  b.blocked = b.m->blocker().block(b.recs);
+  for (const auto& r : b.recs) b.keys.push_back(b.m->blocker().keyValues(r));
+  return b;
+}
+
 // Training counts level patterns on several threads, each over its own share of the pairs: the model must not
 // depend on which pairs fell to which worker, so the pairs in reverse order give the same model.
 TEST(Matcher, TrainsTheSameModelWhateverTheOrderOfThePairs) {
-  auto m = makeMatcher();
-  auto recs = records(*m, 3000);
-  auto blocked = m->blocker().block(recs);
+  Blocked setup = blockedRecords();
+  auto& [m, recs, blocked, keys] = setup;
   ASSERT_GT(blocked.pairs.size(), 4096u);  // enough for several workers
-  std::vector<std::vector<KeyValue>> keys;
-  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
 
   FrequencyTables tfA, tfB;
   auto a = m->train(recs, blocked.pairs, keys, &tfA);
@@ -83,18 +96,15 @@ TEST(Matcher, TrainsTheSameModelWhateverTheOrderOfThePairs) {
   std::vector<CandidatePair> reversed(blocked.pairs.rbegin(), blocked.pairs.rend());
   const PairLevels compared = m->compareAll(recs, reversed);
   ASSERT_EQ(compared.size(), reversed.size());
-  auto b = m->train(recs, reversed, keys, &tfB, &compared);
-  ASSERT_TRUE(b.isOk()) << b.status().toString();
-  EXPECT_EQ(a->toJson().dump(), b->toJson().dump());
+  auto r = m->train(recs, reversed, keys, &tfB, &compared);
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(a->toJson().dump(), r->toJson().dump());
   EXPECT_EQ(tfA, tfB);
 }
 
 TEST(Matcher, ScoresComparedPairsAsItScoresRecords) {
-  auto m = makeMatcher();
-  auto recs = records(*m, 3000);
-  auto blocked = m->blocker().block(recs);
-  std::vector<std::vector<KeyValue>> keys;
-  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
+  Blocked setup = blockedRecords();
+  auto& [m, recs, blocked, keys] = setup;
   FrequencyTables tf;
   auto model = m->train(recs, blocked.pairs, keys, &tf);
   ASSERT_TRUE(model.isOk()) << model.status().toString();
@@ -120,11 +130,8 @@ TEST(Matcher, ScoresComparedPairsAsItScoresRecords) {
 // 20,000 random pairs cannot measure a u below 0.5 / 20,000; an exact comparison's u is counted from the
 // values instead, so an e-mail address that only one customer's records hold gets the small u it has.
 TEST(Matcher, CountsTheUOfExactComparisonsInsteadOfSamplingIt) {
-  auto m = makeMatcher();
-  auto recs = records(*m, 3000);
-  auto blocked = m->blocker().block(recs);
-  std::vector<std::vector<KeyValue>> keys;
-  for (const auto& r : recs) keys.push_back(m->blocker().keyValues(r));
+  Blocked setup = blockedRecords();
+  auto& [m, recs, blocked, keys] = setup;
   auto model = m->train(recs, blocked.pairs, keys);
   ASSERT_TRUE(model.isOk()) << model.status().toString();
   const auto& params = model->comparisons();
