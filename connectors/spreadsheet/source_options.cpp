@@ -78,7 +78,7 @@ SourceOptions SourceOptions::fromConfig(const sdk::Config& config) {
   o.entity = config.get<std::string>("entity", "customer");
   if (o.entity.empty()) bad("entity", "must not be empty (customer, interaction, order, ...)");
 
-  auto batch = config.get<long long>("batch_size", 5000);
+  auto batch = config.get<long long>("batch_size", static_cast<long long>(o.batchSize));
   if (batch < 1 || batch > 1000000) bad("batch_size", "must be between 1 and 1000000");
   o.batchSize = static_cast<size_t>(batch);
 

@@ -28,7 +28,10 @@ struct SourceOptions {
   std::map<std::string, std::string> columns;
   std::vector<std::string> key;
   std::string entity = "customer";
-  size_t batchSize = 5000;
+  // Small enough that the engine writes one batch while the next is read and normalized (a 5,000-row file
+  // in one batch was read, then written, with nothing overlapping), large enough for the normalize stage to
+  // split it across threads (from 1,024 records) and for per-batch costs to vanish.
+  size_t batchSize = 1024;
   std::optional<std::string> updatedAtColumn;
   bool skipUnchanged = true;
 

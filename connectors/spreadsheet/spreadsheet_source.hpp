@@ -35,7 +35,7 @@ class SpreadsheetSource : public sdk::Source {
        "Column(s), by header or field name, whose values form the record key (joined with '|'); default: file "
        "name and line"},
       {"entity", CRMSYNC_CONFIG_STRING, "customer", 0, "Entity of the records (customer, interaction, order, ...)"},
-      {"batch_size", CRMSYNC_CONFIG_INT, "5000", 0, "Records per emitted batch"},
+      {"batch_size", CRMSYNC_CONFIG_INT, "1024", 0, "Records per emitted batch"},
       {"updated_at_column", CRMSYNC_CONFIG_STRING, nullptr, 0,
        "Column holding each row's last change time; default: none (updated_at is null)"},
       {"skip_unchanged", CRMSYNC_CONFIG_BOOL, "true", 0,

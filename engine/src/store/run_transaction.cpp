@@ -13,8 +13,9 @@
 namespace crmsync::store {
 namespace {
 
-// Records per write round: bounds the bound-vector memory; large enough that per-statement costs vanish.
-constexpr size_t kChunkRecords = 1000;
+// Records per write round: bounds the bound-vector memory; large enough that per-statement costs vanish. The
+// spreadsheet connector's batches are this size, so a batch is one round.
+constexpr size_t kChunkRecords = 1024;
 constexpr std::string_view kCustomerEntity = "customer";
 // A PostgreSQL run that inserts more rows than this refreshes the planner's statistics before it commits.
 constexpr int64_t kAnalyzeAfterInserts = 10000;

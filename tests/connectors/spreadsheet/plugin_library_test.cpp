@@ -60,7 +60,7 @@ TEST_F(SpreadsheetPlugin, DeclaresEveryConfigKeyWithTypeAndDescription) {
   EXPECT_EQ(keys["key"]->type, CRMSYNC_CONFIG_STRING_LIST);
   EXPECT_EQ(keys["header_row"]->type, CRMSYNC_CONFIG_INT);
   EXPECT_EQ(keys["skip_unchanged"]->type, CRMSYNC_CONFIG_BOOL);
-  EXPECT_STREQ(keys["batch_size"]->default_value, "5000");
+  EXPECT_STREQ(keys["batch_size"]->default_value, "1024");
   EXPECT_STREQ(keys["entity"]->default_value, "customer");
 }
 
