@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -66,11 +67,17 @@ void createSqliteIfMissing(const DatabaseTarget& target, const std::function<voi
     return giveUp(e.what());
   }
   if (!syncPath(tmp, O_RDONLY)) return giveUp(std::string("sync: ") + std::strerror(errno));
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    // EEXIST: another process created the database meanwhile, and the ordinary open uses theirs.
-    return giveUp(std::string("link: ") + std::strerror(errno));
+  // In one step where the file system can, so that no second name of the live database is ever left behind;
+  // else a hard link and an unlink do the same in two.
+  int rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+  if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+    rc = ::link(tmp.c_str(), path.c_str());
+    if (rc == 0) ::unlink(tmp.c_str());
   }
-  ::unlink(tmp.c_str());
+  if (rc != 0) {
+    // EEXIST: another process created the database meanwhile, and the ordinary open uses theirs.
+    return giveUp(std::string("moving it into place: ") + std::strerror(errno));
+  }
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (!syncPath(dir.empty() ? std::string(".") : dir.string(), O_RDONLY | O_DIRECTORY)) {
     spdlog::debug("syncing the directory of {}: {}", path, std::strerror(errno));
