@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -19,6 +20,7 @@
 #include "match/survivorship.hpp"
 #include "store/batch_statement.hpp"
 #include "store/database_url.hpp"
+#include "store/payload_reader.hpp"
 #include "store/sql_error.hpp"
 #include "store/sqlite_native.hpp"
 
@@ -36,13 +38,14 @@ MatchRecord matchRecordFromPayload(int64_t id, int32_t group, const std::string&
   r.id = id;
   r.group = group;
   r.values.resize(fields.size());
-  auto j = nlohmann::json::parse(payload, nullptr, false);
-  if (!j.is_object()) return r;
+  // Incremental matching reads a payload per candidate: no JSON tree per payload. One reader per thread, for
+  // the field set it was last asked for.
+  thread_local std::unique_ptr<store::PayloadReader> reader;
+  if (!reader || reader->names() != fields.names()) reader = std::make_unique<store::PayloadReader>(fields.names());
+  reader->read(payload);
   for (size_t i = 0; i < fields.size(); ++i) {
-    auto it = j.find(fields.names()[i]);
-    if (it != j.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
-      r.values[i] = it->get<std::string>();
-    }
+    const auto& v = reader->value(i);
+    if (v && !v->empty()) r.values[i] = std::string(*v);
   }
   return r;
 }

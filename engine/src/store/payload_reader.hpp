@@ -25,6 +25,7 @@ class PayloadReader {
   /// The value of names[i] in the payload last read.
   const std::optional<std::string_view>& value(size_t i) const { return values_[i]; }
   size_t size() const { return names_.size(); }
+  const std::vector<std::string>& names() const { return names_; }
 
  private:
   bool readPlain(std::string_view payload);
