@@ -63,7 +63,6 @@ stages:
         - {{name: postcode, fields: [postcode]}}
         - {{name: name, fields: [{{field: name_latin, transform: sorted_tokens}}]}}
         - {{name: name_company, fields: [{{field: name_dm, transform: each_token}}, company_key]}}
-        - {{name: latin_company, fields: [{{field: name_latin, transform: each_token}}, company_key]}}
     model:
       type: fellegi_sunter
       threshold: {{probability: 0.95}}
