@@ -1,6 +1,7 @@
 #include "csv_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace crmsync::spreadsheet {
 namespace {
@@ -91,6 +92,17 @@ char CsvReader::sniffDelimiter(std::string_view text) {
 
 size_t CsvReader::countLineBreaks(size_t from, size_t to) const {
   size_t breaks = 0;
+  // Resuming an appended file counts the lines of everything read before: without a CR in the range (old Mac
+  // line ends) each break is an LF, and memchr finds those many bytes at a time.
+  const char* p = text_.data() + from;
+  const char* end = text_.data() + to;
+  if (from < to && !std::memchr(p, '\r', to - from)) {
+    while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr) {
+      ++breaks;
+      if (++p >= end) break;
+    }
+    return breaks;
+  }
   for (size_t i = from; i < to; ++i) {
     char c = text_[i];
     if (c == '\n') {

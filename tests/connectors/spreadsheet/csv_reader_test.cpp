@@ -46,6 +46,26 @@ TEST(CsvReader, ReportsThePhysicalLineWhereEachRecordStarts) {
   EXPECT_EQ(startLines("h1,h2\n1,\"a\nb\nc\"\n2,x\n\n3,y"), (std::vector<size_t>{1, 2, 5, 6, 7}));
 }
 
+// Resuming an appended file skips what was read before; the records after keep their line numbers, whether the
+// skipped lines end in LF, CR LF or a lone CR.
+TEST(CsvReader, SeekCountsTheLinesItSkips) {
+  for (std::string_view eol : {"\n", "\r\n", "\r"}) {
+    std::string text = "h1,h2";
+    text += eol;
+    for (int i = 1; i <= 40; ++i) text += std::to_string(i) + ",x" + std::string(eol);
+    const size_t resume = text.size();
+    text += "41,y";
+    text += eol;
+    CsvReader reader(text);
+    CsvRecord record;
+    ASSERT_TRUE(reader.next(record));  // the header
+    reader.seek(resume);
+    ASSERT_TRUE(reader.next(record));
+    EXPECT_EQ(record.fields[0], "41");
+    EXPECT_EQ(record.line, 42u) << "line ends " << (eol == "\n" ? "LF" : eol == "\r" ? "CR" : "CRLF");
+  }
+}
+
 TEST(CsvReader, ReadsALastLineWithoutNewline) {
   EXPECT_EQ(readAll("a,b\n1,2"), (Rows{{"a", "b"}, {"1", "2"}}));
   EXPECT_EQ(readAll("a,b\n1,\"2\""), (Rows{{"a", "b"}, {"1", "2"}}));
