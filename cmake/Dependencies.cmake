@@ -34,6 +34,9 @@ set_property(TARGET crmsync::soci_postgresql PROPERTY INTERFACE_LINK_LIBRARIES c
 set_property(TARGET crmsync::soci_core PROPERTY INTERFACE_LINK_LIBRARIES ${CMAKE_DL_LIBS} Threads::Threads)
 
 find_path(CRMSYNC_HTTPLIB_INCLUDE_DIR NAMES httplib.h REQUIRED)
+# Tests that run a loopback HTTP server link Debian's compiled cpp-httplib; its .pc file carries the defines
+# (OpenSSL, zlib, Brotli support) without which the header and the library disagree on what they contain.
+pkg_check_modules(CRMSYNC_HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 
 # Tests and fixtures use Python modules from Debian packages (openpyxl, yaml, jsonschema): take Debian's
 # interpreter, not whichever python3 comes first on PATH (pyenv, a venv).

@@ -1,5 +1,7 @@
 #include "crmsync/plugin/host_context.hpp"
 
+#include "plugin/host_http.hpp"
+
 #include <cstring>
 #include <string>
 
@@ -105,6 +107,7 @@ constexpr crmsync_host_api kHostApi{
     .log = &logFn,
     .get_secret = &getSecretFn,
     .is_cancelled = &isCancelledFn,
+    .http_request = &httpRequestFn,
 };
 
 }  // namespace

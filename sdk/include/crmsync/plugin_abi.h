@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define CRMSYNC_ABI_MAJOR 1
-#define CRMSYNC_ABI_MINOR 0
+#define CRMSYNC_ABI_MINOR 1
 
 /* The one exported symbol of every plugin. */
 #define CRMSYNC_PLUGIN_ENTRY_SYMBOL "crmsync_plugin_entry"
@@ -124,6 +124,46 @@ typedef struct crmsync_rejected {
 /* Opaque per-instance context the host passes back into every host function. */
 typedef struct crmsync_host_ctx crmsync_host_ctx;
 
+/* ABI 1.1: one HTTP header. */
+typedef struct crmsync_http_header {
+  const char* name;
+  const char* value;
+} crmsync_http_header;
+
+/* ABI 1.1: a request for host->http_request. Everything in it is borrowed by the host for the call only.
+ * The host retries timeouts, connection failures, 408, 429 and 5xx with backoff (honouring Retry-After and
+ * X-RateLimit-Remaining/Reset), keeps TLS verification on, and keeps credentials out of its logs and errors. */
+typedef struct crmsync_http_request {
+  uint32_t struct_size; /* sizeof(crmsync_http_request) */
+  const char* method;   /* "GET", "POST", ...; NULL means GET */
+  const char* url;      /* http:// or https:// */
+  const crmsync_http_header* headers;
+  size_t header_count;
+  const char* body; /* may be NULL when body_size is 0; need not be NUL-terminated */
+  size_t body_size;
+  uint32_t timeout_ms; /* total time for one attempt; 0 uses the host's default */
+  /* Optional: receives a successful response body in chunks as it arrives (a large download then never sits in
+   * memory); the response's body stays empty. Return 0 to go on; non-zero stops the transfer and the call
+   * returns CRMSYNC_ERR_CANCELLED. data is valid only during the call. */
+  int32_t (*on_body)(void* user, const char* data, size_t size);
+  void* user; /* passed to on_body */
+} crmsync_http_request;
+
+/* ABI 1.1: what host->http_request filled in. The plugin provides the struct (zeroed, struct_size set); the host
+ * owns everything it points to until the plugin calls response->release(response), which it must do exactly once
+ * whenever release is non-NULL after the call, whatever the status. */
+typedef struct crmsync_http_response {
+  uint32_t struct_size; /* set by the plugin: sizeof(crmsync_http_response) */
+  int32_t status;       /* HTTP status of the last attempt; 0 when no response arrived */
+  const crmsync_http_header* headers;
+  size_t header_count;
+  const char* body; /* NUL-terminated for convenience; body_size excludes the NUL */
+  size_t body_size;
+  const char* error; /* on a non-OK call: what went wrong, with the URL's secrets removed; NULL otherwise */
+  void (*release)(struct crmsync_http_response* response);
+  void* host_private; /* the host's, do not touch */
+} crmsync_http_response;
+
 /* Functions the engine offers a plugin. Append-only: slots never move, new ones go at the end. */
 typedef struct crmsync_host_api {
   uint32_t struct_size;
@@ -154,7 +194,14 @@ typedef struct crmsync_host_api {
   /* Non-zero when the run is being cancelled; long reads should check it between batches. */
   int32_t (*is_cancelled)(crmsync_host_ctx* ctx);
 
-  /* Minor 1 and later append here (the HTTP service comes next). */
+  /* ABI 1.1. Sends an HTTP request through the engine's HTTP service. An HTTP error status such as 404 or 401
+   * is an answer, not a failure: the call returns CRMSYNC_OK with response->status set. It fails with
+   * CRMSYNC_ERR_IO when every attempt failed, CRMSYNC_ERR_CANCELLED when the run is cancelled or on_body
+   * stopped, CRMSYNC_ERR_CONFIG for a malformed request; response->error then says why. */
+  crmsync_status (*http_request)(crmsync_host_ctx* ctx, const crmsync_http_request* request,
+                                 crmsync_http_response* response);
+
+  /* Minor 2 and later append here. */
 } crmsync_host_api;
 
 /* What a plugin is and how to drive it. Returned by the entry point; static storage owned by the plugin. */

@@ -1,8 +1,11 @@
 // The engine side of the host function table: plugins call the C table, which forwards to a HostContext.
 #pragma once
 
+#include <crmsync/core/status.hpp>
+#include <crmsync/http/client.hpp>
 #include <crmsync/plugin_abi.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,8 +27,18 @@ class HostContext {
   virtual std::optional<std::string> secret(const std::string& reference) = 0;
   virtual bool cancelled() = 0;
 
+  /// Sends a plugin's HTTP request (host slot http_request, ABI 1.1). The default uses one http::Client per
+  /// context, so a plugin instance keeps its connections between requests, made with httpOptions() and
+  /// stopping when cancelled() says so.
+  virtual Result<http::Response> httpSend(const http::Request& request);
+  /// Options of the context's HTTP client: override to apply a pipeline's CA bundle or insecure mode.
+  virtual http::ClientOptions httpOptions() { return {}; }
+
   crmsync_host_ctx* handle() { return reinterpret_cast<crmsync_host_ctx*>(this); }
   static HostContext* from(crmsync_host_ctx* ctx) { return reinterpret_cast<HostContext*>(ctx); }
+
+ private:
+  std::unique_ptr<http::Client> http_;
 };
 
 /// The engine's host function table (ABI CRMSYNC_ABI_MAJOR.CRMSYNC_ABI_MINOR). Static storage.

@@ -11,8 +11,11 @@
 
 #include <crmsync/plugin_abi.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -58,6 +61,36 @@ struct LogLine {
   std::string message;
 };
 
+/// A request a plugin sent through http_request, as the fake host saw it.
+struct HttpCall {
+  std::string method;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  uint32_t timeoutMs = 0;
+
+  std::optional<std::string> header(const std::string& name) const {
+    for (const auto& [n, v] : headers) {
+      if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          })) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+/// What the fake host answers to the next http_request: a response, or (error != CRMSYNC_OK) a failure as the
+/// engine reports one after its retries, with errorText in response->error.
+struct CannedHttpResponse {
+  int32_t status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  crmsync_status error = CRMSYNC_OK;
+  std::string errorText;
+};
+
 class FakeHost {
  public:
   struct Result {
@@ -76,6 +109,7 @@ class FakeHost {
     api_.log = &FakeHost::logThunk;
     api_.get_secret = &FakeHost::getSecretThunk;
     api_.is_cancelled = &FakeHost::isCancelledThunk;
+    api_.http_request = &FakeHost::httpRequestThunk;
   }
   FakeHost(const FakeHost&) = delete;
   FakeHost& operator=(const FakeHost&) = delete;
@@ -120,6 +154,22 @@ class FakeHost {
   /// Cancels after the given number of emit calls (0: at once).
   void cancelAfterEmits(int emits) { cancelAfter_ = emits; }
 
+  /// Queues the answer to the next http_request; answers go out in the order they were queued. The fake host
+  /// does not retry: queue the final answer (or an error) the engine would give after its retries.
+  void queueHttpResponse(CannedHttpResponse response) { http_.push_back(std::move(response)); }
+  void queueHttpResponse(int32_t status, std::string body,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
+    http_.push_back({status, std::move(headers), std::move(body), CRMSYNC_OK, ""});
+  }
+  void queueHttpError(crmsync_status error, std::string text) {
+    http_.push_back({0, {}, "", error, std::move(text)});
+  }
+  /// Every request the plugin sent, in order (a request with no canned answer left is recorded too).
+  const std::vector<HttpCall>& httpCalls() const { return httpCalls_; }
+  size_t pendingHttpResponses() const { return http_.size(); }
+  /// Responses handed to the plugin that it has not released yet; 0 after a well-behaved run.
+  int unreleasedHttpResponses() const { return unreleased_; }
+
   const std::vector<EmittedRecord>& records() const { return records_; }
   const std::vector<RejectedItem>& rejected() const { return rejected_; }
   const std::vector<LogLine>& logs() const { return logs_; }
@@ -129,6 +179,7 @@ class FakeHost {
     rejected_.clear();
     logs_.clear();
     emitCalls_ = 0;
+    httpCalls_.clear();
   }
 
   const crmsync_host_api* api() const { return &api_; }
@@ -207,6 +258,72 @@ class FakeHost {
   }
   static int32_t isCancelledThunk(crmsync_host_ctx* ctx) { return self(ctx).cancelled() ? 1 : 0; }
 
+  struct HttpStorage {
+    FakeHost* host;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<crmsync_http_header> view;
+    std::string body;
+    std::string error;
+  };
+  static void releaseHttp(crmsync_http_response* response) {
+    auto* storage = static_cast<HttpStorage*>(response->host_private);
+    if (!storage) return;
+    --storage->host->unreleased_;
+    delete storage;
+    *response = crmsync_http_response{response->struct_size, 0, nullptr, 0, nullptr, 0, nullptr, nullptr, nullptr};
+  }
+  static crmsync_status httpRequestThunk(crmsync_host_ctx* ctx, const crmsync_http_request* request,
+                                         crmsync_http_response* response) {
+    FakeHost& h = self(ctx);
+    auto* storage = new HttpStorage{&h, {}, {}, {}, {}};
+    ++h.unreleased_;
+    *response = crmsync_http_response{response->struct_size, 0, nullptr, 0, nullptr, 0, nullptr, &releaseHttp,
+                                      storage};
+    auto failWith = [&](crmsync_status st, std::string text) {
+      storage->error = std::move(text);
+      response->error = storage->error.c_str();
+      return st;
+    };
+    if (!request || !request->url) return failWith(CRMSYNC_ERR_CONFIG, "http_request: no URL");
+    HttpCall call;
+    call.method = request->method ? request->method : "GET";
+    call.url = request->url;
+    for (size_t i = 0; i < request->header_count; ++i) {
+      call.headers.emplace_back(request->headers[i].name, request->headers[i].value ? request->headers[i].value : "");
+    }
+    if (request->body_size) call.body.assign(request->body, request->body_size);
+    call.timeoutMs = request->timeout_ms;
+    h.httpCalls_.push_back(call);
+    if (h.cancelled()) return failWith(CRMSYNC_ERR_CANCELLED, call.method + " " + call.url + ": cancelled");
+    if (h.http_.empty()) {
+      return failWith(CRMSYNC_ERR_IO, "fake host: no canned HTTP response left for " + call.method + " " + call.url +
+                                          "; queue one with queueHttpResponse()");
+    }
+    CannedHttpResponse canned = std::move(h.http_.front());
+    h.http_.pop_front();
+    if (canned.error != CRMSYNC_OK) return failWith(canned.error, canned.errorText);
+    storage->headers = std::move(canned.headers);
+    for (const auto& [n, v] : storage->headers) storage->view.push_back({n.c_str(), v.c_str()});
+    response->status = canned.status;
+    response->headers = storage->view.data();
+    response->header_count = storage->view.size();
+    if (request->on_body) {
+      // Small chunks, so a plugin's streaming code sees more than one call, as it would on the wire.
+      constexpr size_t kChunk = 4096;
+      for (size_t at = 0; at < canned.body.size(); at += kChunk) {
+        size_t n = std::min(kChunk, canned.body.size() - at);
+        if (request->on_body(request->user, canned.body.data() + at, n) != 0) {
+          return failWith(CRMSYNC_ERR_CANCELLED, call.method + " " + call.url + ": the body consumer stopped");
+        }
+      }
+    } else {
+      storage->body = std::move(canned.body);
+    }
+    response->body = storage->body.c_str();
+    response->body_size = storage->body.size();
+    return CRMSYNC_OK;
+  }
+
   crmsync_host_api api_{};
   std::vector<EmittedRecord> records_;
   std::vector<RejectedItem> rejected_;
@@ -216,6 +333,9 @@ class FakeHost {
   std::map<std::string, std::string> secrets_;
   size_t emitCalls_ = 0;
   int cancelAfter_ = -1;
+  std::deque<CannedHttpResponse> http_;
+  std::vector<HttpCall> httpCalls_;
+  int unreleased_ = 0;
 };
 
 }  // namespace crmsync::sdk

@@ -20,8 +20,11 @@
 
 #include <crmsync/plugin_abi.h>
 
+#include <cctype>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -290,6 +293,39 @@ struct Record {
   }
 };
 
+/// An HTTP request sent through the engine's HTTP service (host slot http_request, ABI 1.1), which retries,
+/// honours rate limits, verifies TLS and keeps credentials out of logs.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /// Total time for one attempt; 0 uses the host's default.
+  uint32_t timeoutMs = 0;
+  /// When set, receives a successful body in chunks instead of HttpResponse::body; return false to stop.
+  std::function<bool(std::string_view chunk)> onBody;
+};
+
+/// The answer to an HttpRequest, copied out of host memory. Any status, 4xx included, is an answer.
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /// First header of that name, case-insensitive.
+  std::optional<std::string> header(std::string_view name) const {
+    for (const auto& [n, v] : headers) {
+      if (n.size() != name.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < n.size() && same; ++i) {
+        same = std::tolower(static_cast<unsigned char>(n[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+      }
+      if (same) return v;
+    }
+    return std::nullopt;
+  }
+};
+
 /// The engine as seen from inside a plugin instance: wraps the host function table and the instance context.
 class Host {
  public:
@@ -357,6 +393,64 @@ class Host {
   }
 
   bool cancelled() const { return api_->is_cancelled(ctx_) != 0; }
+
+  /// True when the host offers http_request (ABI 1.1 and later).
+  bool hasHttp() const {
+    return api_->struct_size >= offsetof(crmsync_host_api, http_request) + sizeof(api_->http_request) &&
+           api_->http_request != nullptr;
+  }
+
+  /// Sends a request through the host. Throws sdk::Error with the host's status and its (redacted) message
+  /// when no answer came, CRMSYNC_ERR_UNSUPPORTED on a host older than ABI 1.1.
+  HttpResponse http(const HttpRequest& request) const {
+    if (!hasHttp()) throw Error(CRMSYNC_ERR_UNSUPPORTED, "this crmsync has no HTTP service (needs plugin ABI 1.1)");
+    std::vector<crmsync_http_header> headers;
+    headers.reserve(request.headers.size());
+    for (const auto& [n, v] : request.headers) headers.push_back({n.c_str(), v.c_str()});
+    crmsync_http_request r{};
+    r.struct_size = sizeof(r);
+    r.method = request.method.c_str();
+    r.url = request.url.c_str();
+    r.headers = headers.data();
+    r.header_count = headers.size();
+    r.body = request.body.data();
+    r.body_size = request.body.size();
+    r.timeout_ms = request.timeoutMs;
+    // An exception from the caller's sink must not unwind through the host: park it and rethrow here.
+    struct SinkState {
+      const std::function<bool(std::string_view)>* sink;
+      std::exception_ptr error;
+    } state{&request.onBody, nullptr};
+    if (request.onBody) {
+      r.on_body = [](void* user, const char* data, size_t size) -> int32_t {
+        auto* st = static_cast<SinkState*>(user);
+        try {
+          return (*st->sink)(std::string_view(data, size)) ? 0 : 1;
+        } catch (...) {
+          st->error = std::current_exception();
+          return 1;
+        }
+      };
+      r.user = &state;
+    }
+    crmsync_http_response out{};
+    out.struct_size = sizeof(out);
+    crmsync_status st = api_->http_request(ctx_, &r, &out);
+    HttpResponse result;
+    std::string error = out.error ? out.error : "";
+    if (st == CRMSYNC_OK) {
+      result.status = out.status;
+      for (size_t i = 0; i < out.header_count; ++i) {
+        result.headers.emplace_back(out.headers[i].name ? out.headers[i].name : "",
+                                    out.headers[i].value ? out.headers[i].value : "");
+      }
+      if (out.body) result.body.assign(out.body, out.body_size);
+    }
+    if (out.release) out.release(&out);
+    if (state.error) std::rethrow_exception(state.error);
+    if (st != CRMSYNC_OK) throw Error(st, error.empty() ? "http_request failed" : error);
+    return result;
+  }
 
   const crmsync_host_api* api() const { return api_; }
   crmsync_host_ctx* ctx() const { return ctx_; }
