@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libboost-dev libboost-filesystem-dev
   libyaml-cpp-dev libcurl4-openssl-dev
   libsoci-dev libpq-dev libsqlite3-dev sqlite3
