@@ -10,7 +10,8 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"version", "name", "description", "store", "plugin_dirs", "sources",
                                                 "stages"};
-const std::vector<std::string> kSourceKeys = {"name", "connector", "config", "description"};
+const std::vector<std::string> kSourceKeys = {"name", "connector", "config", "description", "http"};
+const std::vector<std::string> kHttpKeys = {"ca_bundle", "insecure", "timeout_s", "connect_timeout_s", "max_attempts"};
 
 std::string nodeKind(const YAML::Node& n) {
   switch (n.Type()) {
@@ -46,6 +47,69 @@ std::string requireString(const std::string& file, const YAML::Node& parent, con
     return "";
   }
   return node.Scalar();
+}
+
+// The `http` map of a source: every value checked, a relative CA bundle resolved against the pipeline's folder.
+SourceHttpSpec parseHttp(const std::string& file, const std::string& dir, const YAML::Node& node,
+                         const std::string& where, Diagnostics& diags) {
+  SourceHttpSpec http;
+  if (!node.IsMap()) {
+    diags.error(locationOf(file, node), "'http' of " + where + " must be a map, not " + nodeKind(node));
+    return http;
+  }
+  const std::string in = "'http' of " + where;
+  for (const auto& kv : node) {
+    const std::string k = kv.first.Scalar();
+    if (std::find(kHttpKeys.begin(), kHttpKeys.end(), k) == kHttpKeys.end()) {
+      unknownKey(file, kv.first, kHttpKeys, in, diags);
+    }
+  }
+  auto positive = [&](const char* key, double max) -> std::optional<double> {
+    const YAML::Node v = node[key];
+    if (!v) return std::nullopt;
+    double d = 0;
+    if (!v.IsScalar() || !YAML::convert<double>::decode(v, d) || !(d > 0) || d > max) {
+      diags.error(locationOf(file, v), "'" + std::string(key) + "' in " + in + " must be a number above 0 and at most " +
+                                           std::to_string(static_cast<long long>(max)));
+      return std::nullopt;
+    }
+    return d;
+  };
+  if (const YAML::Node ca = node["ca_bundle"]) {
+    if (!ca.IsScalar() || ca.Scalar().empty()) {
+      diags.error(locationOf(file, ca), "'ca_bundle' in " + in + " must be the path of a PEM file");
+    } else {
+      std::filesystem::path path(ca.Scalar());
+      if (path.is_relative()) path = std::filesystem::path(dir) / path;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        diags.error(locationOf(file, ca), "'ca_bundle' in " + in + ": no such file " + path.string());
+      }
+      http.caBundle = path.lexically_normal().string();
+    }
+  }
+  if (const YAML::Node v = node["insecure"]) {
+    bool b = false;
+    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) {
+      diags.error(locationOf(file, v), "'insecure' in " + in + " must be true or false");
+    }
+    http.insecure = b;
+    http.insecureWhere = locationOf(file, v);
+    if (b) {
+      diags.warning(http.insecureWhere, "'insecure' in " + in + " turns certificate checks off: use it only with a "
+                                        "test server, and 'ca_bundle' for a private CA");
+    }
+  }
+  http.timeoutSeconds = positive("timeout_s", 86400);
+  http.connectTimeoutSeconds = positive("connect_timeout_s", 3600);
+  if (auto n = positive("max_attempts", 100)) {
+    if (*n != static_cast<int>(*n)) {
+      diags.error(locationOf(file, node["max_attempts"]), "'max_attempts' in " + in + " must be a whole number");
+    } else {
+      http.maxAttempts = static_cast<int>(*n);
+    }
+  }
+  return http;
 }
 
 void parseSources(const std::string& file, const YAML::Node& node, PipelineSpec& spec, Diagnostics& diags) {
@@ -86,6 +150,7 @@ void parseSources(const std::string& file, const YAML::Node& node, PipelineSpec&
         src.config = c;
       }
     }
+    if (auto h = s["http"]) src.http = parseHttp(file, spec.dir, h, where, diags);
     spec.sources.push_back(std::move(src));
   }
   if (spec.sources.empty()) diags.error(locationOf(file, node), "the pipeline has no sources");

@@ -195,6 +195,13 @@ class Runner {
     stats.connector = src.connector;
     SourceHost host(src.name, spec_.dir, cursor, preStages_, writer_.get(), ctx, options_,
                     secretValues(src.config, plugin->info(), values));
+    host.setHttp(src.http);
+    if (src.http.insecure) {
+      spdlog::warn("[{}] http.insecure is set ({}): the certificates of the servers this source calls are not "
+                   "checked, so anyone on the network path can read and change what it reads; use it only with a "
+                   "test server, and give a CA bundle (http.ca_bundle) instead",
+                   src.name, src.http.insecureWhere.str());
+    }
     spdlog::info("[{}] reading with {} {}", src.name, src.connector, plugin->info().version);
 
     void* instance = nullptr;

@@ -21,6 +21,17 @@ SourceHost::SourceHost(std::string source, std::string baseDir, std::optional<st
       stages_(std::move(stages)), writer_(writer), run_(run), options_(options), secrets_(std::move(secrets)),
       lastProgress_(std::chrono::steady_clock::now()) {}
 
+http::ClientOptions SourceHost::httpOptions() {
+  http::ClientOptions o;
+  o.caBundle = http_.caBundle;
+  o.insecure = http_.insecure;
+  auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)); };
+  if (http_.timeoutSeconds) o.totalTimeout = ms(*http_.timeoutSeconds);
+  if (http_.connectTimeoutSeconds) o.connectTimeout = ms(*http_.connectTimeoutSeconds);
+  if (http_.maxAttempts) o.retry.maxAttempts = *http_.maxAttempts;
+  return o;
+}
+
 crmsync_status SourceHost::emit(const crmsync_record* records, size_t count) {
   if (!failure_.isOk()) return CRMSYNC_ERR_INTERNAL;
   if (cancelled()) return CRMSYNC_ERR_CANCELLED;

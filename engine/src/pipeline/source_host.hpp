@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crmsync/config/pipeline_spec.hpp"
 #include "crmsync/pipeline/runner.hpp"
 #include "crmsync/pipeline/stage.hpp"
 #include "crmsync/plugin/host_context.hpp"
@@ -42,6 +43,9 @@ class SourceHost : public plugin::HostContext {
   void log(crmsync_log_level level, const std::string& message) override;
   std::optional<std::string> secret(const std::string& reference) override;
   bool cancelled() override;
+  /// The source's `http` settings (CA bundle, insecure mode, timeouts, attempts) for the plugin's requests.
+  http::ClientOptions httpOptions() override;
+  void setHttp(config::SourceHttpSpec http) { http_ = std::move(http); }
 
   /// The first engine-side failure (a stage or the store), which explains a plugin's non-OK return better
   /// than the plugin can.
@@ -66,6 +70,7 @@ class SourceHost : public plugin::HostContext {
   RunContext& run_;
   const RunOptions& options_;
   std::vector<std::string> secrets_;  // resolved secret values, masked in plugin log lines
+  config::SourceHttpSpec http_;
   Status failure_;
   std::chrono::steady_clock::time_point lastProgress_;
 };

@@ -47,6 +47,29 @@ TEST_F(SourceHostTest, MasksSecretsThePluginLookedUp) {
   EXPECT_FALSE(host.secret("${env:CRMSYNC_TEST_NOT_SET_ANYWHERE}").has_value());
 }
 
+TEST_F(SourceHostTest, GivesThePluginsHttpClientTheSourcesSettings) {
+  RunContext run{spec_, nullptr, stats_};
+  SourceHost host("crm", "/tmp", std::nullopt, {}, nullptr, run, options_, {});
+  const http::ClientOptions defaults;
+  auto before = host.httpOptions();
+  EXPECT_TRUE(before.caBundle.empty());
+  EXPECT_FALSE(before.insecure);
+  EXPECT_EQ(before.retry.maxAttempts, defaults.retry.maxAttempts);
+  config::SourceHttpSpec http;
+  http.caBundle = "/etc/crmsync/corp.pem";
+  http.insecure = true;
+  http.timeoutSeconds = 1.5;
+  http.connectTimeoutSeconds = 2;
+  http.maxAttempts = 7;
+  host.setHttp(http);
+  auto after = host.httpOptions();
+  EXPECT_EQ(after.caBundle, "/etc/crmsync/corp.pem");
+  EXPECT_TRUE(after.insecure);
+  EXPECT_EQ(after.totalTimeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(after.connectTimeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(after.retry.maxAttempts, 7);
+}
+
 TEST_F(SourceHostTest, CursorIsStagedOverTheCommittedOne) {
   RunContext run{spec_, nullptr, stats_};
   SourceHost host("crm", "/tmp", std::string("old"), {}, nullptr, run, options_, {});

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,24 @@
 
 namespace crmsync::config {
 
+/// How the engine's HTTP client talks to a source's web API (the `http` map of a source). Unset values keep
+/// the client's defaults: the system's CA store, certificates checked, 10 s to connect, 300 s a request,
+/// 4 attempts.
+struct SourceHttpSpec {
+  std::string caBundle;  // absolute path of a PEM file of trusted CAs
+  bool insecure = false;  // certificates not checked: a test peer only; warned about on every run and request
+  std::optional<double> timeoutSeconds;
+  std::optional<double> connectTimeoutSeconds;
+  std::optional<int> maxAttempts;
+  Location insecureWhere;
+};
+
 /// A source: a connector plugin and its config, exactly as written (references unresolved).
 struct SourceSpec {
   std::string name;
   std::string connector;
   YAML::Node config;  // a map, or null when the source has no config
+  SourceHttpSpec http;
   Location where;
   Location connectorWhere;
 };
