@@ -116,6 +116,7 @@ Result<std::shared_ptr<Matcher>> Matcher::create(const DedupeConfig& config) {
   for (size_t k = 0; k < config.comparisons.size(); ++k) {
     const auto& tf = config.fs.termFrequency;
     m->tfComparison_[k] = std::find(tf.begin(), tf.end(), config.comparisons[k].name) != tf.end();
+    m->comparisonField_.push_back(*config.fields.indexOf(config.comparisons[k].field));
   }
   if (config.model == ModelType::kRules) {
     ASSIGN_OR_RETURN(auto rule, MatchRule::parse(config.rule, m->comparisons_.scoringFields()));
@@ -487,7 +488,7 @@ void Matcher::fillTf(const MatchRecord& a, const MatchRecord& b, std::span<const
   for (size_t k = 0; k < out.size(); ++k) {
     out[k] = {};
     if (!tfComparison_[k] || !(sims[k] >= 1.0)) continue;
-    if (auto v = a.value(*config_.fields.indexOf(config_.comparisons[k].field))) out[k] = *v;
+    if (auto v = a.value(comparisonField_[k])) out[k] = *v;
   }
 }
 
@@ -496,7 +497,7 @@ void Matcher::agreedValues(const MatchRecord& a, std::span<const uint8_t> agreed
   for (size_t k = 0; k < out.size(); ++k) {
     out[k] = {};
     if (!tfComparison_[k] || !agreed[k]) continue;
-    if (auto v = a.value(*config_.fields.indexOf(config_.comparisons[k].field))) out[k] = *v;
+    if (auto v = a.value(comparisonField_[k])) out[k] = *v;
   }
 }
 

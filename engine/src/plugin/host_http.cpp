@@ -18,16 +18,21 @@ struct ResponseStorage {
   std::string error;
 };
 
-void releaseResponse(crmsync_http_response* response) {
-  if (!response) return;
-  delete static_cast<ResponseStorage*>(response->host_private);
-  response->host_private = nullptr;
+// Points a response at nothing: before an answer is filled in, and once its storage is released.
+void clearResponse(crmsync_http_response* response) {
   response->headers = nullptr;
   response->header_count = 0;
   response->body = nullptr;
   response->body_size = 0;
   response->error = nullptr;
   response->release = nullptr;
+  response->host_private = nullptr;
+}
+
+void releaseResponse(crmsync_http_response* response) {
+  if (!response) return;
+  delete static_cast<ResponseStorage*>(response->host_private);
+  clearResponse(response);
 }
 
 crmsync_status codeFor(const Status& status) {
@@ -75,13 +80,7 @@ crmsync_status httpRequestFn(crmsync_host_ctx* ctx, const crmsync_http_request* 
     return CRMSYNC_ERR_INTERNAL;  // not even the 1.1 layout: nowhere to put the answer safely
   }
   response->status = 0;
-  response->headers = nullptr;
-  response->header_count = 0;
-  response->body = nullptr;
-  response->body_size = 0;
-  response->error = nullptr;
-  response->release = nullptr;
-  response->host_private = nullptr;
+  clearResponse(response);
   try {
     if (!request || request->struct_size < offsetof(crmsync_http_request, user) + sizeof(void*)) {
       return fail(response, CRMSYNC_ERR_CONFIG, "http_request: the request struct is missing or too small");

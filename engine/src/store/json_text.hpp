@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace crmsync::store {
 
@@ -34,6 +35,24 @@ inline size_t jsonUtf8SequenceLength(const unsigned char* p, const unsigned char
     return 0;
   }
   return len;
+}
+
+/// True when s can stand between two quotes in JSON as it is, and reads back as itself: valid UTF-8 as above,
+/// no quote, no backslash, no control character.
+inline bool jsonVerbatim(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    if (*p < 0x80) {
+      if (*p < 0x20 || *p == '"' || *p == '\\') return false;
+      ++p;
+      continue;
+    }
+    const size_t len = jsonUtf8SequenceLength(p, end);
+    if (len == 0) return false;
+    p += len;
+  }
+  return true;
 }
 
 }  // namespace crmsync::store

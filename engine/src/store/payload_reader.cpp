@@ -12,26 +12,6 @@ constexpr size_t kNone = static_cast<size_t>(-1);
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// True when the text between two quotes needs no unescaping and nlohmann::json accepts it as it is: no backslash,
-// no control character, valid UTF-8 as nlohmann::json checks it (no overlongs, no surrogates, nothing above
-// U+10FFFF).
-bool plainString(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      if (c < 0x20 || c == '\\') return false;
-      ++p;
-      continue;
-    }
-    const size_t len = jsonUtf8SequenceLength(p, end);
-    if (len == 0) return false;
-    p += len;
-  }
-  return true;
-}
-
 }  // namespace
 
 PayloadReader::PayloadReader(std::vector<std::string> names)
@@ -60,12 +40,12 @@ bool PayloadReader::readPlain(std::string_view p) {
   };
   auto string = [&](std::string_view& out) {
     if (i >= p.size() || p[i] != '"') return false;
-    // Without a backslash in it (plainString), the next quote ends the string.
+    // Without a backslash in it (jsonVerbatim), the next quote ends the string.
     const size_t end = p.find('"', i + 1);
     if (end == std::string_view::npos) return false;
     out = p.substr(i + 1, end - i - 1);
     i = end + 1;
-    return plainString(out);
+    return jsonVerbatim(out);
   };
   skipSpace();
   if (i >= p.size() || p[i] != '{') return false;

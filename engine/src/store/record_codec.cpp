@@ -35,25 +35,6 @@ int customerColumnIndex(std::string_view fieldName) {
 
 namespace {
 
-// True when s can go into JSON between quotes as it is: valid UTF-8 (as nlohmann::json checks it: no
-// overlongs, no surrogates, nothing above U+10FFFF) and nothing that needs escaping.
-bool jsonVerbatim(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      if (c < 0x20 || c == '"' || c == '\\') return false;
-      ++p;
-      continue;
-    }
-    const size_t len = jsonUtf8SequenceLength(p, end);
-    if (len == 0) return false;
-    p += len;
-  }
-  return true;
-}
-
 void appendJsonString(std::string& out, std::string_view s) {
   if (jsonVerbatim(s)) {
     out += '"';

@@ -156,6 +156,7 @@ class Matcher {
   std::shared_ptr<const FellegiSunterModel> model_;
   std::unique_ptr<Scorer> scorer_;
   std::vector<bool> tfComparison_;
+  std::vector<size_t> comparisonField_;  // per comparison: the position of its field in config_.fields
 };
 
 /// Term-frequency tables and the model in one JSON document, as match_state.model stores it.
