@@ -1,0 +1,151 @@
+#include "email_source.hpp"
+
+#include "gmime_support.hpp"
+#include "mapped_file.hpp"
+#include "message.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace crmsync::email {
+namespace fs = std::filesystem;
+namespace {
+
+// Resident pages of an mbox already split are handed back every this many bytes.
+constexpr size_t kReleaseEvery = 64u << 20;
+
+std::optional<std::string> readWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(ss).str();
+}
+
+void checkCancelled(const sdk::Host& host) {
+  if (host.cancelled()) throw sdk::Error(CRMSYNC_ERR_CANCELLED, "email source: cancelled by the host");
+}
+
+}  // namespace
+
+void EmailSource::open(const sdk::Config& config, sdk::Host& host) {
+  (void)host;
+  options_ = SourceOptions::fromConfig(config);
+}
+
+void EmailSource::read(sdk::Host& host) {
+  const std::optional<std::string> cursor = host.cursor();
+  MailboxFormat format = options_.format;
+  std::error_code ec;
+  const bool isDir = fs::is_directory(options_.path, ec);
+  if (!isDir && !fs::exists(options_.path, ec)) {
+    throw sdk::Error(CRMSYNC_ERR_IO, "email source: mailbox " + options_.path + " does not exist");
+  }
+  if (format == MailboxFormat::Auto) {
+    format = !isDir ? MailboxFormat::Mbox : looksLikeMaildir(options_.path) ? MailboxFormat::Maildir : MailboxFormat::Eml;
+  }
+  if (format == MailboxFormat::Mbox) {
+    if (isDir) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'path': " + options_.path +
+                                               " is a folder, not an mbox file; set format to maildir or eml");
+    }
+    readMbox(host, cursor);
+  } else {
+    if (!isDir) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'path': " + options_.path +
+                                               " is a file; a Maildir or .eml folder is a directory (or set format: mbox)");
+    }
+    readFolder(host, format, cursor);
+  }
+}
+
+void EmailSource::readMbox(sdk::Host& host, const std::optional<std::string>& cursor) {
+  MappedFile file(options_.path);
+  const std::string_view bytes = file.bytes();
+  size_t start = 0;
+  if (cursor) {
+    auto c = MboxCursor::parse(*cursor);
+    if (!c) {
+      host.warn("email source: the stored cursor is not an mbox cursor; reading " + options_.path + " from the start");
+    } else if (!c->matches(bytes)) {
+      host.info("email source: " + options_.path +
+                " was rewritten or compacted since the last run (the bytes before the stored offset " +
+                std::to_string(c->offset) + " changed); reading it again from the start");
+    } else {
+      start = static_cast<size_t>(c->offset);
+    }
+  } else if (!bytes.empty() && !looksLikeMbox(bytes) && options_.format == MailboxFormat::Auto) {
+    throw sdk::Error(CRMSYNC_ERR_DATA, "email source: " + options_.path +
+                                           " does not start with a From_ line, so it is not an mbox; for a single "
+                                           "message put it in a folder of .eml files");
+  }
+  MessageEmitter emitter(host, options_.message, options_.batchSize);
+  MboxScanner scanner(bytes, start);
+  if (auto junk = scanner.leadingJunk()) {
+    host.reject("", options_.path + "@" + std::to_string(start),
+                "text before the first From_ line of the mbox (" + std::to_string(junk->size()) + " bytes), skipped",
+                validUtf8(junk->substr(0, 4096)));
+  }
+  MboxMessage m;
+  std::string unquoted;
+  size_t releasedAt = start;
+  while (scanner.next(m)) {
+    checkCancelled(host);
+    emitter.add(unquoteFromLines(m.raw, options_.quoting, unquoted), options_.path + "@" + std::to_string(m.offset));
+    if (m.offset - releasedAt >= kReleaseEvery) {
+      file.releaseBefore(m.offset);
+      releasedAt = m.offset;
+    }
+  }
+  emitter.flush();
+  host.setCursor(MboxCursor::at(bytes, scanner.consumed()).text());
+  finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());
+}
+
+void EmailSource::readFolder(sdk::Host& host, MailboxFormat format, const std::optional<std::string>& cursor) {
+  const std::string kind = format == MailboxFormat::Maildir ? "maildir" : "eml";
+  FolderCursor before;
+  before.kind = kind;
+  if (cursor) {
+    auto c = FolderCursor::parse(*cursor);
+    if (!c || c->kind != kind) {
+      host.warn("email source: the stored cursor is not a " + kind + " cursor; reading " + options_.path +
+                " from the start");
+    } else {
+      before = std::move(*c);
+    }
+  }
+  const std::vector<MailFile> listing =
+      format == MailboxFormat::Maildir ? listMaildir(options_.path) : listEmlFolder(options_.path);
+  MessageEmitter emitter(host, options_.message, options_.batchSize);
+  for (const MailFile* f : before.unseen(listing)) {
+    checkCancelled(host);
+    auto bytes = readWholeFile(f->path);
+    if (!bytes && format == MailboxFormat::Maildir) {
+      // Moved from new/ to cur/ (or its flags changed) since the listing: find it by its unique name.
+      for (const auto& again : listMaildir(options_.path)) {
+        if (again.id == f->id) bytes = readWholeFile(again.path);
+      }
+    }
+    if (!bytes) {
+      host.warn("email source: " + f->path + " disappeared before it could be read");
+      continue;
+    }
+    emitter.add(*bytes, f->path);
+  }
+  emitter.flush();
+  host.setCursor(FolderCursor::after(kind, listing, before).text());
+  finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());
+}
+
+void EmailSource::finish(sdk::Host& host, const std::string& what, size_t read, size_t rejected, size_t flagged) {
+  std::string line = "email source: " + what + ": " + std::to_string(read) + " new message(s)";
+  if (rejected) line += ", " + std::to_string(rejected) + " quarantined";
+  if (flagged) line += ", " + std::to_string(flagged) + " with parts that could not be read (see decode_errors)";
+  host.info(line);
+}
+
+}  // namespace crmsync::email

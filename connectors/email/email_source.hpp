@@ -1,0 +1,50 @@
+// The email source plugin: reads an mbox file, a Maildir or a folder of .eml files into interaction records
+// (channel email) and customer records for the external parties, reading only what is new since the last run.
+#pragma once
+
+#include "mail_folder.hpp"
+#include "source_options.hpp"
+
+#include <crmsync/sdk/plugin.hpp>
+
+#include <optional>
+#include <string>
+
+namespace crmsync::email {
+
+class EmailSource : public sdk::Source {
+ public:
+  static constexpr const char* kName = "email";
+  static constexpr const char* kVersion = "1.0.0";
+  static constexpr const char* kDescription =
+      "Reads e-mail (mbox, Maildir, a folder of .eml files) into interactions and the customers they involve";
+  static constexpr crmsync_config_key kConfigKeys[] = {
+      {"path", CRMSYNC_CONFIG_PATH, nullptr, 0,
+       "The mailbox: an mbox file, a Maildir (a folder with cur/ and new/) or a folder of .eml files"},
+      {"format", CRMSYNC_CONFIG_STRING, "auto", 0,
+       "auto (a folder with cur/ or new/ is a Maildir, another folder .eml files, a file an mbox), mbox, maildir "
+       "or eml"},
+      {"mbox_quoting", CRMSYNC_CONFIG_STRING, "mboxrd", 0,
+       "How the mbox quotes body lines starting with 'From ': mboxrd (strip one '>' from >From, >>From, ...) or "
+       "mboxo (only >From)"},
+      {"own_addresses", CRMSYNC_CONFIG_STRING_LIST, "[]", 0,
+       "Our own e-mail addresses: mail from them is outbound, and they are never turned into customers"},
+      {"own_domains", CRMSYNC_CONFIG_STRING_LIST, "[]", 0,
+       "Our own domains (subdomains included), e.g. example.com: mail from them is outbound"},
+      {"summary_chars", CRMSYNC_CONFIG_INT, "280", 0,
+       "Length of the plain-text summary, in characters (code points)"},
+      {"batch_size", CRMSYNC_CONFIG_INT, "1024", 0, "Records per emitted batch"},
+  };
+
+  void open(const sdk::Config& config, sdk::Host& host) override;
+  void read(sdk::Host& host) override;
+
+ private:
+  void readMbox(sdk::Host& host, const std::optional<std::string>& cursor);
+  void readFolder(sdk::Host& host, MailboxFormat format, const std::optional<std::string>& cursor);
+  void finish(sdk::Host& host, const std::string& what, size_t read, size_t rejected, size_t flagged);
+
+  SourceOptions options_;
+};
+
+}  // namespace crmsync::email

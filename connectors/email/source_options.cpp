@@ -1,0 +1,63 @@
+#include "source_options.hpp"
+
+#include <glib.h>
+
+namespace crmsync::email {
+namespace {
+
+std::string lowerTrimmed(std::string s) {
+  while (!s.empty() && g_ascii_isspace(s.back())) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && g_ascii_isspace(s[start])) ++start;
+  s.erase(0, start);
+  for (char& c : s) c = static_cast<char>(g_ascii_tolower(c));
+  return s;
+}
+
+}  // namespace
+
+SourceOptions SourceOptions::fromConfig(const sdk::Config& config) {
+  SourceOptions o;
+  o.path = config.get<std::string>("path", "");
+  const std::string format = lowerTrimmed(config.get<std::string>("format", "auto"));
+  if (format == "auto") o.format = MailboxFormat::Auto;
+  else if (format == "mbox") o.format = MailboxFormat::Mbox;
+  else if (format == "maildir") o.format = MailboxFormat::Maildir;
+  else if (format == "eml") o.format = MailboxFormat::Eml;
+  else throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'format': '" + format + "' is not one of auto, mbox, maildir, eml");
+  if (o.path.empty()) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'path' is not set: name an mbox file, a Maildir or a folder of .eml files");
+
+  const std::string quoting = lowerTrimmed(config.get<std::string>("mbox_quoting", "mboxrd"));
+  if (quoting == "mboxrd") o.quoting = MboxQuoting::Mboxrd;
+  else if (quoting == "mboxo") o.quoting = MboxQuoting::Mboxo;
+  else throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'mbox_quoting': '" + quoting + "' is not one of mboxrd, mboxo");
+
+  for (auto& a : config.get<std::vector<std::string>>("own_addresses", {})) {
+    std::string l = lowerTrimmed(a);
+    if (l.find('@') == std::string::npos || l.front() == '@' || l.back() == '@') {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'own_addresses': '" + a + "' is not an e-mail address");
+    }
+    o.message.ownAddresses.push_back(l);
+  }
+  for (auto& d : config.get<std::vector<std::string>>("own_domains", {})) {
+    std::string l = lowerTrimmed(d);
+    if (!l.empty() && l.front() == '@') l.erase(0, 1);
+    if (l.empty() || l.find('@') != std::string::npos || l.find('.') == std::string::npos) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'own_domains': '" + d + "' is not a domain such as example.com");
+    }
+    o.message.ownDomains.push_back(l);
+  }
+  const long long chars = config.get<long long>("summary_chars", 280);
+  if (chars < 1 || chars > 100000) {
+    throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'summary_chars': " + std::to_string(chars) + " is not between 1 and 100000");
+  }
+  o.message.summaryChars = static_cast<size_t>(chars);
+  const long long batch = config.get<long long>("batch_size", 1024);
+  if (batch < 1 || batch > 1000000) {
+    throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'batch_size': " + std::to_string(batch) + " is not between 1 and 1000000");
+  }
+  o.batchSize = static_cast<size_t>(batch);
+  return o;
+}
+
+}  // namespace crmsync::email

@@ -1,0 +1,29 @@
+// The email source's settings, checked once at open() so a bad pipeline fails before any mailbox is read.
+#pragma once
+
+#include "mbox_reader.hpp"
+#include "message.hpp"
+
+#include <crmsync/sdk/plugin.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace crmsync::email {
+
+/// Which kind of mailbox path names. Auto: a directory with cur/ or new/ is a Maildir, another directory a
+/// folder of .eml files, a file an mbox.
+enum class MailboxFormat { Auto, Mbox, Maildir, Eml };
+
+struct SourceOptions {
+  std::string path;
+  MailboxFormat format = MailboxFormat::Auto;
+  MboxQuoting quoting = MboxQuoting::Mboxrd;
+  MessageOptions message;
+  size_t batchSize = 1024;
+
+  /// Reads and checks the config. Throws sdk::Error(CRMSYNC_ERR_CONFIG) naming the key and the allowed values.
+  static SourceOptions fromConfig(const sdk::Config& config);
+};
+
+}  // namespace crmsync::email
