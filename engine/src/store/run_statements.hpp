@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/batch_statement.hpp"
+#include "store/interaction_writer.hpp"
 #include "store/record_codec.hpp"
 #include "store/sqlite_native.hpp"
 
@@ -153,6 +154,10 @@ struct RunStatements {
   // appended to the (kind, value_norm, customer_id) key instead of inserted at random places in it.
   std::vector<PendingPoint> pendingPoints;
   std::unordered_set<long long> pendingCustomers;
+  // Whether this run wrote contact points: interactions without a customer may now have one.
+  bool pointsWritten = false;
+
+  std::unique_ptr<InteractionWriter> interactions;
 
   long long qRun = 0;
   std::string qSource, qKey, qOrigin, qPayload, qReasons, qNow;

@@ -353,6 +353,11 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
       s.pendingCustomers.insert(s.customerOf[k]);
     }
 
+    if (r.entity == kInteractionEntity) {
+      if (!s.interactions) s.interactions = std::make_unique<InteractionWriter>(sql_, backend_, run);
+      s.interactions->add(source, r);
+    }
+
     const std::string payload = payloadJson(r);
     const std::string flags = qualityFlagsJson(r);
     if (e.kind == Existing::kNew) {
@@ -395,6 +400,11 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   s.updateSourceRecord.execute(sql_, backend_);
   s.deleteContactPoints.execute(sql_, backend_);
   if (s.pendingPoints.size() >= kPendingPointsLimit) flushContactPoints();
+  // An interaction is linked through the contact points of customers loaded before it, this chunk's included.
+  if (s.interactions && !s.interactions->empty()) {
+    if (!s.pendingPoints.empty()) flushContactPoints();
+    s.interactions->write(now);
+  }
 
   for (size_t k = 0; k < n; ++k) {
     if (s.existing[k].kind != Existing::kNew) continue;
@@ -428,6 +438,7 @@ void SqlRunTransaction::flushContactPoints() {
   points.erase(std::unique(points.begin(), points.end(),
                            [](const PendingPoint& a, const PendingPoint& b) { return a.key() == b.key(); }),
                points.end());
+  if (!points.empty()) s.pointsWritten = true;
   for (size_t begin = 0; begin < points.size(); begin += kPointsPerRound) {
     s.resetColumns();
     const size_t end = std::min(points.size(), begin + kPointsPerRound);
@@ -517,6 +528,10 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     std::string now = nowIso8601();
     std::string stats = statsJson.empty() ? "{}" : statsJson;
     flushContactPoints();
+    if (st_->pointsWritten) {
+      if (!st_->interactions) st_->interactions = std::make_unique<InteractionWriter>(sql_, backend_, id);
+      st_->interactions->linkUnlinked(now);
+    }
     sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
             "records_quarantined = :rq, stats = :s WHERE id = :id",
         soci::use(now), soci::use(read), soci::use(loaded), soci::use(quarantined), soci::use(stats), soci::use(id);

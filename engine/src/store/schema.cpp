@@ -353,6 +353,17 @@ SELECT cp.kind AS kind, cp.value_norm AS value_norm, COALESCE(c.merged_into, c.i
        cp.customer_id AS record_customer_id
 FROM contact_point cp JOIN customer c ON c.id = cp.customer_id)",
      }},
+    // Interactions are linked to the customer row that owns their party's contact point (the record's own
+    // customer, which survives an unmerge); this view resolves them to the golden record. Unlinked
+    // interactions are looked up by the load path after each run that wrote contact points.
+    {4,
+     "interactions: golden view, index of unlinked rows",
+     {
+         R"(CREATE VIEW golden_interaction AS
+SELECT i.*, COALESCE(c.merged_into, c.id) AS golden_customer_id
+FROM interaction i LEFT JOIN customer c ON c.id = i.customer_id)",
+         "CREATE INDEX interaction_unlinked_idx ON interaction (id) WHERE customer_id IS NULL",
+     }},
 };
 
 const std::vector<std::string_view> kTables = {

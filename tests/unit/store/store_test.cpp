@@ -182,6 +182,8 @@ TEST_P(Store, UpgradesAVersionOneDatabaseKeepingItsContactPoints) {
     auto& sql = store->session();
     // Back to version 1 as an earlier crmsync left it: contact_point with its own id and source columns, and
     // nothing of the later migrations.
+    sql << "DROP VIEW golden_interaction";
+    sql << "DROP INDEX interaction_unlinked_idx";
     sql << "DROP VIEW golden_contact_point";
     sql << "DROP VIEW golden_customer";
     for (const char* t : {"match_key", "match_decision", "match_state"}) {
@@ -793,6 +795,119 @@ TEST_P(Store, CustomerIdsStayUniqueAcrossRunsAndOtherWriters) {
   ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
   EXPECT_EQ(count(*store, "customer"), 6);
   EXPECT_EQ(queryInt(*store, "SELECT COUNT(DISTINCT id) FROM customer"), 6);
+}
+
+Record interaction(const std::string& key, std::vector<Field> fields) {
+  Record r;
+  r.entity = "interaction";
+  r.sourceKey = key;
+  r.origin = "calls.csv:" + key;
+  r.fields = std::move(fields);
+  return r;
+}
+
+TEST_P(Store, InteractionsAreLinkedThroughContactPointsOfCustomersLoadedBefore) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto tx = begin(*store);
+  // The customer and the interaction that names it in one batch; a second interaction by phone only.
+  upsert(*tx, "mail", {person("email:ann@example.com", "Ann", "ann@example.com", "+4722334455"),
+                       interaction("<m1@example.com>", {{"channel", "email"}, {"direction", "in"},
+                                                         {"occurred_at", "2024-05-01T08:12:44Z"},
+                                                         {"subject", "Quote"}, {"party_email", "ann@example.com"},
+                                                         {"thread_key", "<m1@example.com>"}})});
+  upsert(*tx, "pbx", {interaction("1536293101.12458", {{"channel", "phone"}, {"direction", "out"},
+                                                       {"duration_s", "19"}, {"outcome", "answered"},
+                                                       {"party_phone", "+4722334455"}}),
+                      interaction("1536293101.99", {{"channel", "phone"}, {"party_phone", "+4799999999"},
+                                                    {"duration_s", "n/a"}})});
+  ASSERT_TRUE(tx->commit(4, 4, 0, "{}").isOk());
+
+  const long long ann = queryInt(*store, "SELECT id FROM customer WHERE name = 'Ann'");
+  EXPECT_EQ(count(*store, "interaction"), 3);
+  EXPECT_EQ(queryInt(*store, "SELECT customer_id FROM interaction WHERE source = 'mail'"), ann);
+  EXPECT_EQ(queryInt(*store, "SELECT customer_id FROM interaction WHERE source_key = '1536293101.12458'"), ann);
+  EXPECT_EQ(queryInt(*store, "SELECT duration_s FROM interaction WHERE source_key = '1536293101.12458'"), 19);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM interaction WHERE customer_id IS NULL AND duration_s IS NULL"), 1);
+  EXPECT_EQ(queryText(*store, "SELECT subject FROM interaction WHERE source = :s", "mail"), "Quote");
+  // The record is kept as every other record is, too.
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM source_record WHERE entity = 'interaction'"), 3);
+}
+
+TEST_P(Store, AnInteractionIsLinkedWhenItsCustomerArrivesInALaterRun) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto tx = begin(*store);
+    upsert(*tx, "pbx", {interaction("call-1", {{"channel", "phone"}, {"party_phone", "+4799999999"}})});
+    ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  }
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM interaction WHERE customer_id IS NULL"), 1);
+  auto tx = begin(*store);
+  upsert(*tx, "crm", {person("7", "Bo", std::nullopt, std::nullopt, "+4799999999")});
+  ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  EXPECT_EQ(queryInt(*store, "SELECT customer_id FROM interaction WHERE source_key = 'call-1'"),
+            queryInt(*store, "SELECT id FROM customer WHERE name = 'Bo'"));
+  EXPECT_EQ(queryInt(*store, "SELECT updated_run FROM interaction WHERE source_key = 'call-1'"), tx->runId());
+}
+
+TEST_P(Store, AChangedInteractionUpdatesItsRowAndAnUnchangedOneWritesNothing) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto call = [](const std::string& status, std::optional<std::string> duration) {
+    return interaction("CA42", {{"channel", "phone"}, {"outcome", status}, {"duration_s", duration},
+                                {"party_phone", "+4722334455"}});
+  };
+  int64_t firstRun = 0;
+  {
+    auto tx = begin(*store);
+    firstRun = tx->runId();
+    upsert(*tx, "twilio", {call("in_progress", std::nullopt)});
+    ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  }
+  {
+    auto tx = begin(*store);
+    auto c = upsert(*tx, "twilio", {call("in_progress", std::nullopt)});
+    EXPECT_EQ(c.unchanged, 1);
+    ASSERT_TRUE(tx->commit(1, 0, 0, "{}").isOk());
+  }
+  EXPECT_EQ(queryInt(*store, "SELECT updated_run FROM interaction"), firstRun);
+  auto tx = begin(*store);
+  auto c = upsert(*tx, "twilio", {call("answered", "61")});
+  EXPECT_EQ(c.updated, 1);
+  ASSERT_TRUE(tx->commit(1, 1, 0, "{}").isOk());
+  EXPECT_EQ(count(*store, "interaction"), 1);
+  EXPECT_EQ(queryText(*store, "SELECT outcome FROM interaction WHERE source = :s", "twilio"), "answered");
+  EXPECT_EQ(queryInt(*store, "SELECT duration_s FROM interaction"), 61);
+  EXPECT_EQ(queryInt(*store, "SELECT created_run FROM interaction"), firstRun);
+  EXPECT_EQ(queryInt(*store, "SELECT updated_run FROM interaction"), tx->runId());
+}
+
+TEST_P(Store, GoldenInteractionsFollowMerges) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto tx = begin(*store);
+  upsert(*tx, "crm", {person("1", "Ann", "ann@example.com"), person("2", "Ann B.", "ann.b@example.com")});
+  upsert(*tx, "mail", {interaction("m1", {{"party_email", "ann.b@example.com"}})});
+  ASSERT_TRUE(tx->commit(3, 3, 0, "{}").isOk());
+  const long long first = queryInt(*store, "SELECT id FROM customer WHERE name = 'Ann'");
+  const long long second = queryInt(*store, "SELECT id FROM customer WHERE name = 'Ann B.'");
+  store->session() << "UPDATE customer SET merged_into = :a WHERE id = :b", soci::use(first), soci::use(second);
+  EXPECT_EQ(queryInt(*store, "SELECT customer_id FROM golden_interaction"), second);
+  EXPECT_EQ(queryInt(*store, "SELECT golden_customer_id FROM golden_interaction"), first);
+}
+
+TEST_P(Store, ARolledBackRunLeavesNoInteraction) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto tx = begin(*store);
+    upsert(*tx, "mail", {person("email:ann@example.com", "Ann", "ann@example.com"),
+                         interaction("m1", {{"party_email", "ann@example.com"}})});
+    tx->rollback();
+  }
+  EXPECT_EQ(count(*store, "interaction"), 0);
+  EXPECT_EQ(count(*store, "contact_point"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(store, Store, ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql), backendName);
