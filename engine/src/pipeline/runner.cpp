@@ -52,7 +52,8 @@ nlohmann::json statsJson(const RunResult& r) {
   for (const auto& s : r.sources) {
     j["sources"].push_back({{"source", s.source}, {"connector", s.connector}, {"read", s.read},
                             {"inserted", s.inserted}, {"updated", s.updated}, {"unchanged", s.unchanged},
-                            {"quarantined", s.quarantined}, {"customers", s.customers}, {"seconds", s.seconds}});
+                            {"quarantined", s.quarantined}, {"customers", s.customers}, {"interactions", s.interactions},
+                            {"seconds", s.seconds}});
   }
   j["stages"] = nlohmann::json::object();
   for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;
@@ -154,6 +155,8 @@ class Runner {
       sql << "SELECT count(*) FROM source_record WHERE source = :s AND entity = 'customer'", soci::use(name),
           soci::into(n);
       s.customers = n;
+      sql << "SELECT count(*) FROM interaction WHERE source = :s", soci::use(name), soci::into(n);
+      s.interactions = n;
     }
     collect();
     int64_t read = 0, loaded = 0, quarantined = 0;
@@ -167,6 +170,12 @@ class Runner {
     txn_.reset();
     result_.committed = true;
     ASSIGN_OR_RETURN(result_.customers, store_->customerCount());
+    for (const auto& s : result_.sources) result_.interactions += s.interactions;
+    if (result_.interactions > 0) {
+      long long unlinked = 0;
+      store_->session() << "SELECT count(*) FROM interaction WHERE customer_id IS NULL", soci::into(unlinked);
+      result_.unlinkedInteractions = unlinked;
+    }
     return Status::ok();
   }
 

@@ -27,13 +27,19 @@ std::string formatRunSummary(const std::string& pipeline, const RunResult& r) {
   out += fmt::format("run {} of pipeline {} {} in {:.2f} s\n", r.runId, pipeline, verdict, r.seconds);
   if (!r.sources.empty()) {
     size_t w = 6;
-    for (const auto& s : r.sources) w = std::max(w, s.source.size());
-    out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}\n", "source", w, "connector", "read",
-                       "loaded", "unchanged", "quarantined", "customers");
+    bool interactions = false;
     for (const auto& s : r.sources) {
-      out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}\n", s.source, w, s.connector,
+      w = std::max(w, s.source.size());
+      interactions = interactions || s.interactions > 0;
+    }
+    out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}", "source", w, "connector", "read",
+                       "loaded", "unchanged", "quarantined", "customers");
+    out += interactions ? fmt::format(" {:>12}\n", "interactions") : "\n";
+    for (const auto& s : r.sources) {
+      out += fmt::format("  {:<{}}  {:<12} {:>10} {:>10} {:>10} {:>12} {:>10}", s.source, w, s.connector,
                          groupDigits(s.read), groupDigits(s.loaded()), groupDigits(s.unchanged),
                          groupDigits(s.quarantined), groupDigits(s.customers));
+      out += interactions ? fmt::format(" {:>12}\n", groupDigits(s.interactions)) : "\n";
     }
   }
   if (!r.stageSeconds.empty()) {
@@ -51,7 +57,14 @@ std::string formatRunSummary(const std::string& pipeline, const RunResult& r) {
                        groupDigits(j.value("split", int64_t{0})), groupDigits(j.value("golden_updated", int64_t{0})));
   }
   if (r.status.isOk()) {
-    out += fmt::format("  golden customers: {}   store: {}\n", groupDigits(r.customers), r.store);
+    out += fmt::format("  golden customers: {}", groupDigits(r.customers));
+    if (r.interactions > 0) {
+      out += fmt::format("   interactions: {}", groupDigits(r.interactions));
+      if (r.unlinkedInteractions > 0) {
+        out += fmt::format(" ({} not linked to a customer)", groupDigits(r.unlinkedInteractions));
+      }
+    }
+    out += fmt::format("   store: {}\n", r.store);
   } else {
     out += "  nothing was committed: records, quarantine and cursors are as they were before this run\n";
     out += "  error: " + r.status.message() + "\n";
@@ -68,12 +81,14 @@ nlohmann::json runSummaryJson(const std::string& pipeline, const RunResult& r) {
   j["seconds"] = r.seconds;
   j["store"] = r.store;
   j["customers"] = r.customers;
+  j["interactions"] = r.interactions;
+  j["unlinked_interactions"] = r.unlinkedInteractions;
   j["sources"] = nlohmann::json::array();
   for (const auto& s : r.sources) {
     j["sources"].push_back({{"source", s.source}, {"connector", s.connector}, {"read", s.read},
                             {"loaded", s.loaded()}, {"inserted", s.inserted}, {"updated", s.updated},
                             {"unchanged", s.unchanged}, {"quarantined", s.quarantined}, {"customers", s.customers},
-                            {"seconds", s.seconds}});
+                            {"interactions", s.interactions}, {"seconds", s.seconds}});
   }
   j["stages"] = nlohmann::json::object();
   for (const auto& [name, secs] : r.stageSeconds) j["stages"][name] = secs;

@@ -31,6 +31,8 @@ struct RunResult {
   std::vector<std::pair<std::string, double>> stageSeconds;  // by stage, in pipeline order
   std::map<std::string, std::string> stageFigures;              // JSON figures a stage reported, by stage name
   int64_t customers = 0;                       // golden customers after the run
+  int64_t interactions = 0;                    // interactions after the run
+  int64_t unlinkedInteractions = 0;            // of them, not linked to a customer
   double seconds = 0;
 };
 

@@ -27,6 +27,7 @@ struct SourceStats {
   int64_t unchanged = 0;
   int64_t quarantined = 0;  // rejected by the connector or a stage
   int64_t customers = 0;    // customer records of this source in the database after the run
+  int64_t interactions = 0;  // interactions of this source in the database after the run
   double seconds = 0;
   int64_t loaded() const { return inserted + updated; }
 };
