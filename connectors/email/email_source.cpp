@@ -3,8 +3,10 @@
 #include "gmime_support.hpp"
 #include "mapped_file.hpp"
 #include "message.hpp"
+#include "parallel_parse.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -89,17 +91,41 @@ void EmailSource::readMbox(sdk::Host& host, const std::optional<std::string>& cu
                 "text before the first From_ line of the mbox (" + std::to_string(junk->size()) + " bytes), skipped",
                 validUtf8(junk->substr(0, 4096)));
   }
+  // Messages go to the parser threads in chunks; the results come back in mailbox order and are emitted here.
+  constexpr size_t kChunkMessages = 32;
+  size_t releasedAt = start;
+  OrderedParser parser(options_.message, options_.threads, [&](MessageChunk& chunk) {
+    for (size_t i = 0; i < chunk.items.size(); ++i) {
+      emitter.add(std::move(chunk.results[i]), chunk.items[i].raw(), chunk.items[i].origin);
+    }
+    const size_t last = static_cast<size_t>(chunk.items.back().view.data() - bytes.data());
+    if (last - releasedAt >= kReleaseEvery) {
+      file.releaseBefore(last);
+      releasedAt = last;
+    }
+  });
+  auto chunk = std::make_unique<MessageChunk>();
   MboxMessage m;
   std::string unquoted;
-  size_t releasedAt = start;
   while (scanner.next(m)) {
-    checkCancelled(host);
-    emitter.add(unquoteFromLines(m.raw, options_.quoting, unquoted), options_.path + "@" + std::to_string(m.offset));
-    if (m.offset - releasedAt >= kReleaseEvery) {
-      file.releaseBefore(m.offset);
-      releasedAt = m.offset;
+    MessageChunk::Item item;
+    item.origin = options_.path + "@" + std::to_string(m.offset);
+    item.view = m.raw;
+    std::string_view raw = unquoteFromLines(m.raw, options_.quoting, unquoted);
+    if (raw.data() != m.raw.data()) {
+      item.owned = std::move(unquoted);
+      item.usesOwned = true;
+      unquoted.clear();
+    }
+    chunk->items.push_back(std::move(item));
+    if (chunk->items.size() == kChunkMessages) {
+      checkCancelled(host);
+      parser.submit(std::move(chunk));
+      chunk = std::make_unique<MessageChunk>();
     }
   }
+  if (!chunk->items.empty()) parser.submit(std::move(chunk));
+  parser.finish();
   emitter.flush();
   host.setCursor(MboxCursor::at(bytes, scanner.consumed()).text());
   finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());

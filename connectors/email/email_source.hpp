@@ -34,6 +34,8 @@ class EmailSource : public sdk::Source {
       {"summary_chars", CRMSYNC_CONFIG_INT, "280", 0,
        "Length of the plain-text summary, in characters (code points)"},
       {"batch_size", CRMSYNC_CONFIG_INT, "1024", 0, "Records per emitted batch"},
+      {"threads", CRMSYNC_CONFIG_INT, "0", 0,
+       "Threads parsing an mbox's messages (records still come out in mailbox order); 0: one per core"},
   };
 
   void open(const sdk::Config& config, sdk::Host& host) override;

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <iconv.h>
+#include <libxml/parser.h>
+#include <unordered_map>
 
 namespace crmsync::email {
 namespace {
@@ -64,6 +66,35 @@ std::string base64Text(const std::string& bytes) {
   return takeGString(g_base64_encode(reinterpret_cast<const guchar*>(bytes.data()), bytes.size()));
 }
 
+// One converter to UTF-8 per charset and thread, kept open for the process: opening one loads glibc's gconv
+// module and closing the last unloads it, which cost more than parsing the message when done per header.
+// Keeping one open also keeps the module loaded for GMime's own conversions. Null: iconv cannot convert it.
+iconv_t cachedConverter(const std::string& charset);
+
+// GMime opens and closes a converter for every encoded word it decodes; with one kept open per common charset
+// the gconv module stays loaded and those opens are table look-ups instead of dlopen/dlclose pairs.
+void keepCommonConvertersLoaded() {
+  static const bool done = [] {
+    for (const char* cs : {"GB18030", "GBK", "BIG5", "ISO-8859-1", "ISO-8859-2", "ISO-8859-15", "CP1252", "CP1251",
+                           "KOI8-R", "SHIFT_JIS", "EUC-JP", "ISO-2022-JP", "EUC-KR", "UTF-16", "UTF-7"}) {
+      iconv_t cd = g_mime_iconv_open("UTF-8", cs);
+      (void)cd;  // never closed: process lifetime
+    }
+    return true;
+  }();
+  (void)done;
+}
+
+iconv_t cachedConverter(const std::string& charset) {
+  thread_local std::unordered_map<std::string, iconv_t> converters;
+  auto it = converters.find(charset);
+  if (it != converters.end()) return it->second;
+  iconv_t cd = g_mime_iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) cd = nullptr;
+  converters.emplace(charset, cd);
+  return cd;
+}
+
 }  // namespace
 
 std::string takeGString(char* s) {
@@ -83,6 +114,8 @@ GMimeParserOptions* parserOptions() {
     g_mime_parser_options_set_allow_addresses_without_domain(o, FALSE);
     const char* fallback[] = {"UTF-8", "GB18030", "windows-1252", nullptr};
     g_mime_parser_options_set_fallback_charsets(o, fallback);
+    xmlInitParser();
+    keepCommonConvertersLoaded();
     return o;
   }();
   return options;
@@ -137,14 +170,10 @@ std::vector<std::string> undecodableCharsets(std::string_view rawValue) {
   size_t from = 0;
   while (findEncodedWord(rawValue, from, word)) {
     from = word.end;
-    std::string cs = decodingCharset(word.charset);
-    iconv_t cd = g_mime_iconv_open("UTF-8", cs.c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1)) {
+    if (!cachedConverter(decodingCharset(word.charset))) {
       bool seen = false;
       for (const auto& b : bad) seen = seen || b == word.charset;
       if (!seen) bad.push_back(word.charset);
-    } else {
-      g_mime_iconv_close(cd);
     }
   }
   return bad;
@@ -166,8 +195,9 @@ Converted toUtf8(std::string_view bytes, std::string_view charset) {
   std::string cs = decodingCharset(charset);
   const std::string l = lower(cs);
   if (l == "utf-8" || l == "utf8" || l == "us-ascii" || l == "ascii") return {validUtf8(bytes), true};
-  iconv_t cd = g_mime_iconv_open("UTF-8", cs.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return {validUtf8(bytes), false};
+  iconv_t cd = cachedConverter(cs);
+  if (!cd) return {validUtf8(bytes), false};
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial state
   std::string out;
   out.reserve(bytes.size() * 3 / 2 + 16);
   char buf[8192];
@@ -189,7 +219,6 @@ Converted toUtf8(std::string_view bytes, std::string_view charset) {
   size_t oLeft = sizeof buf;
   iconv(cd, nullptr, nullptr, &o, &oLeft);
   out.append(buf, static_cast<size_t>(o - buf));
-  g_mime_iconv_close(cd);
   std::erase(out, '\0');
   return {std::move(out), true};
 }

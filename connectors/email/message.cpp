@@ -77,11 +77,13 @@ void onParserWarning(gint64 offset, GMimeParserWarning code, const gchar* item, 
   appendProblem(w->problems, std::move(p));
 }
 
+// The message as GMime's MIME tree. It is built as a part, not a GMimeMessage: a GMimeMessage parses and
+// decodes its address and subject headers as it is built, which this module does itself from the raw values
+// (to join split encoded words first), so the message's own decoding would be paid twice.
 class Parsed {
  public:
-  explicit Parsed(GMimeMessage* m) : message_(m) {}
-  GMimeMessage* get() const { return message_.get(); }
-  GMimeObject* object() const { return GMIME_OBJECT(message_.get()); }
+  explicit Parsed(GMimeObject* m) : message_(m) {}
+  GMimeObject* object() const { return message_.get(); }
 
   /// The raw (undecoded) value of the first header of that name, trimmed; nullopt when absent.
   std::optional<std::string> raw(const char* name) const {
@@ -94,7 +96,7 @@ class Parsed {
   }
 
  private:
-  GRef<GMimeMessage> message_;
+  GRef<GMimeObject> message_;
 };
 
 void flattenAddresses(InternetAddressList* list, std::vector<Party>& out) {
@@ -118,6 +120,30 @@ void flattenAddresses(InternetAddressList* list, std::vector<Party>& out) {
   }
 }
 
+// "Name <addr>, Group: a, b;": the list as a reader would write it (internet_address_list_to_string also
+// converts every domain to IDNA, which costs more than the rest of the message).
+std::string display(InternetAddressList* list) {
+  std::string out;
+  const int n = internet_address_list_length(list);
+  for (int i = 0; i < n; ++i) {
+    InternetAddress* a = internet_address_list_get_address(list, i);
+    if (!out.empty()) out += ", ";
+    const char* name = internet_address_get_name(a);
+    const std::string trimmedName = trim(name ? name : "");
+    if (INTERNET_ADDRESS_IS_GROUP(a)) {
+      out += trimmedName + ":";
+      std::string members = display(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+      out += members.empty() ? ";" : " " + members + ";";
+      continue;
+    }
+    const char* addr = INTERNET_ADDRESS_IS_MAILBOX(a) ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
+                                                      : nullptr;
+    if (trimmedName.empty()) out += addr ? addr : "";
+    else out += trimmedName + " <" + (addr ? addr : "") + ">";
+  }
+  return validUtf8(out);
+}
+
 struct AddressField {
   std::vector<Party> parties;
   std::string display;  // the decoded list as "Name <addr>, ..."
@@ -137,7 +163,7 @@ AddressField addresses(const Parsed& m, const char* header, std::vector<std::str
     return f;
   }
   flattenAddresses(list, f.parties);
-  f.display = validUtf8(takeGString(internet_address_list_to_string(list, nullptr, FALSE)));
+  f.display = display(list);
   g_object_unref(list);
   return f;
 }
@@ -204,9 +230,16 @@ struct BodyParts {
   GMimePart* html = nullptr;
 };
 
-void findBodyParts(GMimeObject* parent, GMimeObject* part, gpointer user) {
-  (void)parent;
-  auto* b = static_cast<BodyParts*>(user);
+// The first text/plain and text/html leaves that are not attachments, depth first; a forwarded message
+// (message/rfc822) is an attachment of this one and not looked into.
+void findBodyParts(GMimeObject* part, BodyParts& parts) {
+  BodyParts* b = &parts;
+  if (GMIME_IS_MULTIPART(part)) {
+    GMimeMultipart* mp = GMIME_MULTIPART(part);
+    const int n = g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n && !(b->plain && b->html); ++i) findBodyParts(g_mime_multipart_get_part(mp, i), parts);
+    return;
+  }
   if (!GMIME_IS_PART(part)) return;
   const char* disposition = g_mime_object_get_disposition(part);
   if (disposition && g_ascii_strcasecmp(disposition, "attachment") == 0) return;
@@ -252,7 +285,7 @@ MessageRecords messageRecords(std::string_view raw, const MessageOptions& option
   GRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
-  GMimeMessage* constructed = g_mime_parser_construct_message(parser.get(), popts);
+  GMimeObject* constructed = g_mime_parser_construct_part(parser.get(), popts);
   g_mime_parser_options_free(popts);
   if (!constructed) {
     out.error = "not a readable RFC 5322 message (no header block)";
@@ -280,11 +313,7 @@ MessageRecords messageRecords(std::string_view raw, const MessageOptions& option
   }
 
   BodyParts parts;
-  g_mime_message_foreach(m.get(), &findBodyParts, &parts);
-  if (!parts.plain && !parts.html) {
-    GMimeObject* top = g_mime_message_get_mime_part(m.get());
-    if (top) findBodyParts(nullptr, top, &parts);
-  }
+  findBodyParts(m.object(), parts);
   std::string body;
   bool haveBody = false;
   if (parts.plain) {
@@ -408,7 +437,10 @@ MessageEmitter::MessageEmitter(sdk::Host& host, const MessageOptions& options, s
 }
 
 bool MessageEmitter::add(std::string_view raw, const std::string& origin) {
-  MessageRecords m = messageRecords(raw, options_, origin);
+  return add(messageRecords(raw, options_, origin), raw, origin);
+}
+
+bool MessageEmitter::add(MessageRecords&& m, std::string_view raw, const std::string& origin) {
   if (!m.error.empty()) {
     ++rejected_;
     host_.reject(m.key, origin, m.error, validUtf8(raw.substr(0, kRejectedRawBytes)));

@@ -43,6 +43,8 @@ class MessageEmitter {
   MessageEmitter(sdk::Host& host, const MessageOptions& options, size_t batchSize = 1024);
   /// Parses raw and queues its records (or rejects it). Returns false when the message was quarantined.
   bool add(std::string_view raw, const std::string& origin);
+  /// Queues records messageRecords() already built (on another thread) for raw; same result as add(raw, origin).
+  bool add(MessageRecords&& records, std::string_view raw, const std::string& origin);
   /// Emits what is queued.
   void flush();
   size_t messages() const { return messages_; }

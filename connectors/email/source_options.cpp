@@ -57,6 +57,11 @@ SourceOptions SourceOptions::fromConfig(const sdk::Config& config) {
     throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'batch_size': " + std::to_string(batch) + " is not between 1 and 1000000");
   }
   o.batchSize = static_cast<size_t>(batch);
+  const long long threads = config.get<long long>("threads", 0);
+  if (threads < 0 || threads > 256) {
+    throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'threads': " + std::to_string(threads) + " is not between 0 and 256");
+  }
+  o.threads = static_cast<size_t>(threads);
   return o;
 }
 

@@ -21,6 +21,7 @@ struct SourceOptions {
   MboxQuoting quoting = MboxQuoting::Mboxrd;
   MessageOptions message;
   size_t batchSize = 1024;
+  size_t threads = 0;  // parser threads for an mbox; 0: one per core
 
   /// Reads and checks the config. Throws sdk::Error(CRMSYNC_ERR_CONFIG) naming the key and the allowed values.
   static SourceOptions fromConfig(const sdk::Config& config);

@@ -203,6 +203,34 @@ TEST(EmailSourceMbox, ACancelledRunCommitsNothingAndTheNextReadsEverything) {
   EXPECT_EQ(interactionKeys(host).size(), 3u);
 }
 
+TEST(EmailSourceMbox, ParsesOnThreadsAndEmitsInMailboxOrder) {
+  testing::TempDir dir;
+  const std::string box = dir.file("inbox.mbox");
+  std::vector<std::string> messages;
+  for (int i = 0; i < 150; ++i) messages.push_back(msg(i, "P" + std::to_string(i % 7) + " <p" + std::to_string(i % 7) + "@client.cn>"));
+  messages[77] = "From MAILER-DAEMON\n";  // not a message: quarantined in its place
+  testing::pythonMbox(box, messages);
+  auto runWith = [&](const char* threads, sdk::FakeHost& host) {
+    auto cfg = config(box);
+    cfg["threads"] = threads;
+    cfg["batch_size"] = "10";
+    ASSERT_EQ(testing::run(host, cfg).status, CRMSYNC_OK);
+  };
+  sdk::FakeHost one, four;
+  runWith("1", one);
+  runWith("4", four);
+  ASSERT_EQ(one.records().size(), four.records().size());
+  for (size_t i = 0; i < one.records().size(); ++i) {
+    EXPECT_EQ(one.records()[i].sourceKey, four.records()[i].sourceKey) << i;
+    EXPECT_EQ(one.records()[i].origin, four.records()[i].origin) << i;
+  }
+  EXPECT_EQ(recordsOf(four, "interaction").size(), 149u);
+  EXPECT_EQ(recordsOf(four, "customer").size(), 7u);
+  ASSERT_EQ(four.rejected().size(), 1u);
+  EXPECT_EQ(four.rejected()[0].origin, one.rejected()[0].origin);
+  EXPECT_EQ(one.cursor(), four.cursor());
+}
+
 TEST(EmailSourceMaildir, ReadsNewDeliveriesOnly) {
   testing::TempDir dir;
   const std::string md = dir.file("Maildir");

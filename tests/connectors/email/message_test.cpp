@@ -106,7 +106,8 @@ TEST(MessageRecords, ReadsGroupsAndEmptyGroups) {
   EXPECT_EQ(field(r, "direction"), "out");
   EXPECT_EQ(field(r, "party_email"), "bo@client.cn");
   EXPECT_EQ(field(r, "party_name"), "Bo");
-  EXPECT_EQ(field(r, "to"), "undisclosed-recipients: ;");  // an empty group: no party, no customer
+  EXPECT_EQ(field(r, "to"), "undisclosed-recipients:;");  // an empty group: no party, no customer
+  EXPECT_EQ(field(r, "cc"), "Buyers: Bo <bo@client.cn>, Li, Lei <li@client.cn>;, boss@example.com");
   auto c = customers(m);
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(c[0], (std::pair<std::string, std::string>{"email:bo@client.cn", "Bo"}));
