@@ -34,13 +34,16 @@ void checkCancelled(const sdk::Host& host) {
 }  // namespace
 
 void EmailSource::open(const sdk::Config& config, sdk::Host& host) {
-  (void)host;
-  options_ = SourceOptions::fromConfig(config);
+  options_ = SourceOptions::fromConfig(config, host);
 }
 
 void EmailSource::read(sdk::Host& host) {
   const std::optional<std::string> cursor = host.cursor();
   MailboxFormat format = options_.format;
+  if (format == MailboxFormat::Imap) {
+    readImap(host, cursor);
+    return;
+  }
   std::error_code ec;
   const bool isDir = fs::is_directory(options_.path, ec);
   if (!isDir && !fs::exists(options_.path, ec)) {
@@ -165,6 +168,39 @@ void EmailSource::readFolder(sdk::Host& host, MailboxFormat format, const std::o
   emitter.flush();
   host.setCursor(FolderCursor::after(kind, listing, before).text());
   finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());
+}
+
+void EmailSource::readImap(sdk::Host& host, const std::optional<std::string>& cursor) {
+  const std::string& url = options_.imap.url;
+  if (options_.imap.insecure) {
+    host.warn("email source: TLS certificate verification is off for " + url +
+              " (insecure: true); anyone on the network path can read this mailbox and its password");
+  }
+  std::optional<ImapCursor> from;
+  if (cursor) {
+    from = ImapCursor::parse(*cursor);
+    if (!from) host.warn("email source: the stored cursor is not an IMAP cursor; reading " + url + " from the start");
+  }
+  MessageEmitter emitter(host, options_.message, options_.batchSize);
+  ImapReadResult result;
+  try {
+    ImapMailbox mailbox(options_.imap);
+    result = mailbox.read(
+        from, [&](std::string_view raw, const std::string& origin) { emitter.add(raw, origin); },
+        [&] { return host.cancelled(); });
+  } catch (const sdk::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw sdk::Error(CRMSYNC_ERR_IO, std::string("email source: ") + e.what());
+  }
+  checkCancelled(host);
+  emitter.flush();
+  if (result.fullReread) {
+    host.info("email source: " + url + " has a new UIDVALIDITY; every message was read again (keys are Message-IDs, "
+              "so nothing is duplicated)");
+  }
+  host.setCursor(result.cursor.text());
+  finish(host, url, emitter.messages(), emitter.rejected(), emitter.flagged());
 }
 
 void EmailSource::finish(sdk::Host& host, const std::string& what, size_t read, size_t rejected, size_t flagged) {

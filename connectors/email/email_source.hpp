@@ -17,13 +17,14 @@ class EmailSource : public sdk::Source {
   static constexpr const char* kName = "email";
   static constexpr const char* kVersion = "1.0.0";
   static constexpr const char* kDescription =
-      "Reads e-mail (mbox, Maildir, a folder of .eml files) into interactions and the customers they involve";
+      "Reads e-mail (mbox, Maildir, a folder of .eml files, IMAP/IMAPS) into interactions and the customers they "
+      "involve";
   static constexpr crmsync_config_key kConfigKeys[] = {
       {"path", CRMSYNC_CONFIG_PATH, nullptr, 0,
        "The mailbox: an mbox file, a Maildir (a folder with cur/ and new/) or a folder of .eml files"},
       {"format", CRMSYNC_CONFIG_STRING, "auto", 0,
-       "auto (a folder with cur/ or new/ is a Maildir, another folder .eml files, a file an mbox), mbox, maildir "
-       "or eml"},
+       "auto (url set: IMAP; a folder with cur/ or new/: Maildir; another folder: .eml files; a file: mbox), "
+       "mbox, maildir, eml or imap"},
       {"mbox_quoting", CRMSYNC_CONFIG_STRING, "mboxrd", 0,
        "How the mbox quotes body lines starting with 'From ': mboxrd (strip one '>' from >From, >>From, ...) or "
        "mboxo (only >From)"},
@@ -36,6 +37,16 @@ class EmailSource : public sdk::Source {
       {"batch_size", CRMSYNC_CONFIG_INT, "1024", 0, "Records per emitted batch"},
       {"threads", CRMSYNC_CONFIG_INT, "0", 0,
        "Threads parsing an mbox's messages (records still come out in mailbox order); 0: one per core"},
+      {"url", CRMSYNC_CONFIG_STRING, nullptr, 0,
+       "IMAP mailbox instead of path: imaps://host:993/INBOX or imap://host:143/INBOX (no credentials in it)"},
+      {"username", CRMSYNC_CONFIG_STRING, nullptr, 0, "IMAP login"},
+      {"password", CRMSYNC_CONFIG_SECRET, nullptr, 0, "IMAP password; write ${env:NAME} or ${file:PATH}, never the value"},
+      {"ca_bundle", CRMSYNC_CONFIG_PATH, nullptr, 0,
+       "PEM file of the CA certificates that sign the IMAPS server's certificate; default: the system's store"},
+      {"insecure", CRMSYNC_CONFIG_BOOL, "false", 0,
+       "Skip TLS certificate verification (testing only; warned about at every run)"},
+      {"connect_timeout_s", CRMSYNC_CONFIG_INT, "30", 0, "Seconds to wait for the IMAP server to accept a connection"},
+      {"timeout_s", CRMSYNC_CONFIG_INT, "300", 0, "Seconds one IMAP request (a search, a message fetch) may take"},
   };
 
   void open(const sdk::Config& config, sdk::Host& host) override;
@@ -44,6 +55,7 @@ class EmailSource : public sdk::Source {
  private:
   void readMbox(sdk::Host& host, const std::optional<std::string>& cursor);
   void readFolder(sdk::Host& host, MailboxFormat format, const std::optional<std::string>& cursor);
+  void readImap(sdk::Host& host, const std::optional<std::string>& cursor);
   void finish(sdk::Host& host, const std::string& what, size_t read, size_t rejected, size_t flagged);
 
   SourceOptions options_;

@@ -16,7 +16,7 @@ std::string lowerTrimmed(std::string s) {
 
 }  // namespace
 
-SourceOptions SourceOptions::fromConfig(const sdk::Config& config) {
+SourceOptions SourceOptions::fromConfig(const sdk::Config& config, const sdk::Host& host) {
   SourceOptions o;
   o.path = config.get<std::string>("path", "");
   const std::string format = lowerTrimmed(config.get<std::string>("format", "auto"));
@@ -24,8 +24,51 @@ SourceOptions SourceOptions::fromConfig(const sdk::Config& config) {
   else if (format == "mbox") o.format = MailboxFormat::Mbox;
   else if (format == "maildir") o.format = MailboxFormat::Maildir;
   else if (format == "eml") o.format = MailboxFormat::Eml;
-  else throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'format': '" + format + "' is not one of auto, mbox, maildir, eml");
-  if (o.path.empty()) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'path' is not set: name an mbox file, a Maildir or a folder of .eml files");
+  else if (format == "imap") o.format = MailboxFormat::Imap;
+  else throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'format': '" + format + "' is not one of auto, mbox, maildir, eml, imap");
+
+  o.imap.url = config.get<std::string>("url", "");
+  if (o.format == MailboxFormat::Auto && !o.imap.url.empty()) o.format = MailboxFormat::Imap;
+  if (o.format == MailboxFormat::Imap) {
+    if (!o.path.empty()) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config keys 'path' and 'url' are both set: an email source reads one "
+                                           "mailbox, a file or folder (path) or an IMAP mailbox (url)");
+    }
+    const std::string scheme = lowerTrimmed(o.imap.url.substr(0, o.imap.url.find("://")));
+    if (o.imap.url.find("://") == std::string::npos || (scheme != "imap" && scheme != "imaps")) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'url': write imaps://host:993/INBOX (or imap://host:143/INBOX)");
+    }
+    o.imap.username = config.get<std::string>("username", "");
+    if (o.imap.username.empty()) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'username' is not set (IMAP login)");
+    o.imap.password = config.get<std::string>("password", "");
+    if (o.imap.password.rfind("${", 0) == 0 && o.imap.password.back() == '}') {
+      try {
+        o.imap.password = host.secret(o.imap.password);
+      } catch (const sdk::Error&) {
+        throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'password': the secret reference could not be resolved");
+      }
+    }
+    if (o.imap.password.empty()) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'password' is not set: write ${env:NAME} or ${file:PATH}");
+    }
+    o.imap.caBundle = config.get<std::string>("ca_bundle", "");
+    o.imap.insecure = config.get<bool>("insecure", false);
+    const long long connect = config.get<long long>("connect_timeout_s", 30);
+    const long long total = config.get<long long>("timeout_s", 300);
+    if (connect < 1 || connect > 3600) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'connect_timeout_s': " + std::to_string(connect) + " is not between 1 and 3600");
+    }
+    if (total < 1 || total > 86400) {
+      throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'timeout_s': " + std::to_string(total) + " is not between 1 and 86400");
+    }
+    o.imap.connectTimeoutS = static_cast<long>(connect);
+    o.imap.timeoutS = static_cast<long>(total);
+  } else if (o.path.empty()) {
+    throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'path' is not set: name an mbox file, a Maildir or a folder of "
+                                         ".eml files (or set url for an IMAP mailbox)");
+  } else if (!o.imap.url.empty()) {
+    throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'url' is set but format is not imap or auto");
+  }
 
   const std::string quoting = lowerTrimmed(config.get<std::string>("mbox_quoting", "mboxrd"));
   if (quoting == "mboxrd") o.quoting = MboxQuoting::Mboxrd;
