@@ -147,6 +147,36 @@ sources:
         self.assertEqual(status.returncode, 0)
         self.assertEqual(len(re.findall(r"\bsucceeded\b", status.stdout)), 2, status.stdout)
 
+    def test_demo_mailbox_is_what_its_script_writes(self):
+        samples = os.path.join(ARGS.source_dir, "pipelines", "samples")
+        written = os.path.join(self.dir, "mailbox.mbox")
+        subprocess.run([sys.executable, os.path.join(samples, "make_mailbox.py"), written], check=True)
+        with open(written, "rb") as a, open(os.path.join(samples, "mailbox.mbox"), "rb") as b:
+            self.assertEqual(a.read(), b.read(), "regenerate pipelines/samples/mailbox.mbox with make_mailbox.py")
+
+    def test_demo_links_mail_and_calls_to_the_customers_of_the_spreadsheets(self):
+        demo = os.path.join(ARGS.source_dir, "pipelines", "demo.yaml")
+        r = crmsync("run", demo, "--store", self.db, "--json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        summary = json.loads(r.stdout)
+        by_source = {s["source"]: s for s in summary["sources"]}
+        self.assertEqual(by_source["sales_mailbox"]["interactions"], 6)
+        self.assertEqual(by_source["office_pbx"]["interactions"], 4)  # the internal call is skipped
+        self.assertEqual(by_source["office_pbx"]["quarantined"], 1)   # the row cut short
+        golden = "SELECT g.name FROM golden_interaction i JOIN customer g ON g.id = i.golden_customer_id "
+        # 张伟 wrote (GB2312-encoded name) and was answered; he called from the mobile of the GBK spreadsheet.
+        self.assertEqual(count(self.db, "SELECT count(*) FROM golden_interaction i JOIN golden_customer g ON "
+                                        "g.id = i.golden_customer_id WHERE g.email = 'zhangwei@xingchen-tech.cn'"), 3)
+        with sqlite3.connect(self.db) as db:
+            rows = db.execute(golden + "WHERE i.source = 'office_pbx' AND i.party_phone = '+493012345678'").fetchall()
+            self.assertEqual(rows, [("Jürgen Müller",)])
+            directions = dict(db.execute("SELECT direction, count(*) FROM interaction GROUP BY direction").fetchall())
+            self.assertEqual(directions, {"in": 6, "out": 4})
+            # The stranger who called is a new customer known only by the number.
+            self.assertEqual(db.execute("SELECT count(*) FROM golden_interaction i JOIN customer c ON "
+                                        "c.id = i.golden_customer_id WHERE c.phone = '+8613912345678'").fetchone(), (1,))
+        self.assertEqual(count(self.db, "SELECT count(*) FROM interaction WHERE customer_id IS NULL"), 0)
+
     def test_demo_merges_explains_and_unmerges_for_good(self):
         demo = os.path.join(ARGS.source_dir, "pipelines", "demo.yaml")
         r = crmsync("run", demo, "--store", self.db)
