@@ -25,19 +25,16 @@ void CallGrouper::close(std::unordered_map<std::string, Group>::iterator it) {
 
 void CallGrouper::add(Leg leg) {
   if (!watermark_ || leg.end > *watermark_) watermark_ = leg.end;
-  while (!byEnd_.empty() && byEnd_.begin()->first < *watermark_ - window_) {
+  while (!byEnd_.empty() && (byEnd_.begin()->first < *watermark_ - window_ || open_.size() >= kMaxOpen)) {
     close(open_.find(byEnd_.begin()->second));
   }
   auto [it, inserted] = open_.try_emplace(leg.key);
   Group& g = it->second;
-  if (!inserted) {
-    byEnd_.erase(g.byEnd);
-    g.lastEnd = std::max(g.lastEnd, leg.end);
-  } else {
-    g.lastEnd = leg.end;
-  }
+  if (!inserted) byEnd_.erase(g.byEnd);
   g.hasNew = g.hasNew || leg.isNew;
-  g.byEnd = byEnd_.emplace(g.lastEnd, it->first);
+  // Keyed by the latest end seen when the leg came, not by the leg's own end: a row dated earlier than the rows
+  // before it (a clock set back, files joined) must not close its call before the next leg arrives.
+  g.byEnd = byEnd_.emplace(*watermark_, it->first);
   g.legs.push_back(std::move(leg));
 }
 

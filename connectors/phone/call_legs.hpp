@@ -42,12 +42,15 @@ struct Leg {
 };
 
 /// Groups legs by key while a file is read. Legs are logged when they end, so the legs of one call end close
-/// together: a call is complete once the file has moved `windowSeconds` past its latest leg end. Only calls that
-/// hold at least one new leg reach the sink (a call re-read from the previous run's tail with nothing new was
-/// emitted then). Memory holds the calls of one window, not the file.
+/// together: a call is complete once the file has moved `windowSeconds` past the latest end it had seen when the
+/// call's last leg came. Only calls that hold at least one new leg reach the sink (a call re-read from the
+/// previous run's tail with nothing new was emitted then). Memory holds the calls of one window, not the file,
+/// and never more than kMaxOpen calls (the oldest closes first).
 class CallGrouper {
  public:
   using Sink = std::function<void(std::vector<Leg>& legs)>;
+
+  static constexpr size_t kMaxOpen = 100000;
 
   CallGrouper(int64_t windowSeconds, Sink sink) : window_(windowSeconds), sink_(std::move(sink)) {}
 
@@ -63,7 +66,6 @@ class CallGrouper {
  private:
   struct Group {
     std::vector<Leg> legs;
-    int64_t lastEnd = 0;
     bool hasNew = false;
     std::multimap<int64_t, std::string>::iterator byEnd;
   };
@@ -72,7 +74,7 @@ class CallGrouper {
   int64_t window_;
   Sink sink_;
   std::unordered_map<std::string, Group> open_;
-  std::multimap<int64_t, std::string> byEnd_;
+  std::multimap<int64_t, std::string> byEnd_;  // latest end seen at the call's last leg -> key
   std::optional<int64_t> watermark_;
 };
 

@@ -70,11 +70,16 @@ void CallRecords::addCdrCall(std::vector<Leg>& legs, const std::string& originPr
   }
   int64_t start = legs.front().start;
   int64_t end = legs.front().end;
+  // The talk time is the billsec of the leg that reached a person: the originating leg of a queued or IVR call
+  // was answered by the application and counts the wait too, so a later answered leg goes first.
   const Leg* answered = nullptr;
   for (const Leg& l : legs) {
     start = std::min(start, l.start);
     end = std::max(end, l.end);
-    if (l.outcome == Outcome::Answered && (!answered || l.billsec > answered->billsec)) answered = &l;
+    if (l.outcome != Outcome::Answered) continue;
+    bool better = !answered || (answered->originating && !l.originating) ||
+                  (answered->originating == l.originating && l.billsec > answered->billsec);
+    if (better) answered = &l;
   }
   Outcome outcome = answered ? Outcome::Answered : origin->outcome;
   int64_t duration = answered ? answered->billsec : std::max<int64_t>(end - start, origin->duration);

@@ -243,6 +243,28 @@ TEST(AsteriskSource, GroupsLegsByLinkedid) {
   EXPECT_EQ(c.origin, path + ":1");
 }
 
+TEST(AsteriskSource, TakesTheTalkTimeFromTheAgentLegNotTheQueueThatAnsweredFirst) {
+  ScratchDir dir;
+  // The queue answers the trunk at once (its billsec counts the wait); the agent answers 40 s later.
+  Cdr queue = call(1);
+  queue.dst = "600";
+  queue.answer = "2024-05-01 09:00:01";
+  queue.end = "2024-05-01 09:02:00";
+  queue.billsec = 119;
+  Cdr agent = queue;
+  agent.uniqueid = "1714554000.2";
+  agent.dst = "2002";
+  agent.answer = "2024-05-01 09:00:41";
+  agent.billsec = 79;
+  agent.sequence = 2;
+  std::string path = dir.write("Master.csv", agent.line(21) + queue.line(21));
+  sdk::FakeHost host;
+  runOk(host, config(path));
+  auto c = find(host, "interaction", "1714554000.1");
+  EXPECT_EQ(c.get("duration_s"), "79");
+  EXPECT_EQ(c.get("legs"), "2");
+}
+
 TEST(AsteriskSource, ConvertsLocalTimesInTheConfiguredZone) {
   ScratchDir dir;
   Cdr summer = call(1, "2024-07-15 09:00:00");
@@ -398,6 +420,23 @@ TEST(AsteriskSource, CompletesACallWhoseSecondLegComesInTheNextRun) {
   host.clear();
   runOk(host, config(path));
   EXPECT_TRUE(host.records().empty());
+}
+
+TEST(AsteriskSource, KeepsTheLegsOfACallTogetherWhenItsRowsAreDatedEarlierThanTheRowsBefore) {
+  ScratchDir dir;
+  Cdr late = call(1, "2024-05-03 10:00:00");
+  Cdr agent = call(2, "2024-05-01 09:00:00");  // a clock set back: two days earlier than the row before
+  agent.uniqueid = "1714554000.22";
+  Cdr queue = call(2, "2024-05-01 09:00:00");
+  queue.dst = "600";
+  std::string path = dir.write("Master.csv", late.line(21) + agent.line(21) + queue.line(21) + call(3).line(21));
+  sdk::FakeHost host;
+  runOk(host, config(path));
+  size_t emitted = 0;
+  for (const auto& r : entities(host, "interaction")) emitted += r.sourceKey == "1714554000.2";
+  EXPECT_EQ(emitted, 1u);
+  EXPECT_EQ(find(host, "interaction", "1714554000.2").get("legs"), "2");
+  EXPECT_EQ(entities(host, "interaction").size(), 3u);
 }
 
 TEST(AsteriskSource, LeavesAPartialLastLineForTheNextRun) {
