@@ -21,8 +21,6 @@ namespace {
 // short enough that a run against a dead server ends within seconds.
 constexpr int kConnectionRetries = 3;
 constexpr std::chrono::milliseconds kFirstBackoff{500};
-// \Seen flags that curl's BODY[] fetch set are cleared again in groups this large (one STORE each).
-constexpr size_t kSeenRestoreBatch = 256;
 
 void globalInit() {
   static std::once_flag once;
@@ -133,20 +131,6 @@ std::optional<uint64_t> statusItem(std::string_view answer, std::string_view nam
     }
   }
   return std::nullopt;
-}
-
-// "1:5,7,9:10" for a sorted list of UIDs.
-std::string uidSet(const std::vector<uint64_t>& uids) {
-  std::string out;
-  for (size_t i = 0; i < uids.size();) {
-    size_t j = i;
-    while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += std::to_string(uids[i]);
-    if (j > i) out += ':' + std::to_string(uids[j]);
-    i = j + 1;
-  }
-  return out;
 }
 
 bool isConnectionFailure(CURLcode code) {
@@ -362,15 +346,53 @@ struct ImapMailbox::Impl {
     return uids;
   }
 
-  // curl fetches with BODY[] from a read-write SELECT, which sets \Seen: clear it again on the messages that
-  // did not have it before the read.
-  void restoreUnseen(uint64_t uidValidity, std::vector<uint64_t>& uids) {
-    if (uids.empty()) return;
+  [[noreturn]] void uidValidityChanged(const std::string& url, uint64_t was, uint64_t now) const {
+    throw std::runtime_error("IMAP " + url + ": UIDVALIDITY changed from " + std::to_string(was) + " to " +
+                             std::to_string(now) + " during the read; the next run reads the mailbox again from the start");
+  }
+
+  // curl fetches with BODY[] (not BODY.PEEK[]) after a read-write SELECT, and BODY[] sets \Seen in a read-write
+  // mailbox. Once curl has selected the mailbox, EXAMINE re-opens it read-only in the same session; curl still
+  // takes it for selected and fetches from it directly, and the fetches leave every flag alone. (It also saves
+  // the server a flag update and a Maildir rename per message: about 5 ms each on Dovecot.) curl does not see
+  // EXAMINE's UIDVALIDITY, so it is checked here.
+  void examine(uint64_t uidValidity) {
     std::string url = mailboxUrl(uidValidity);
-    std::string command = "UID STORE " + uidSet(uids) + " -FLAGS.SILENT (\\Seen)";
-    uids.clear();
+    std::string command = "EXAMINE " + quoted(mailbox);
+    if (CurlFailure f = perform(url, command.c_str()); f.code != CURLE_OK) {
+      if (f.code == CURLE_REMOTE_FILE_NOT_FOUND) checkUidValidity(url, uidValidity);
+      fail(url, command, f);
+    }
+    size_t at = body.find("[UIDVALIDITY ");
+    uint64_t now = 0;
+    if (at != std::string::npos) {
+      size_t start = at + std::string_view("[UIDVALIDITY ").size();
+      size_t end = body.find(']', start);
+      if (end != std::string::npos) parseUint(std::string_view(body).substr(start, end - start), now);
+    }
+    if (now == 0)
+      throw std::runtime_error("IMAP " + url + ": the EXAMINE answer has no UIDVALIDITY: '" + body.substr(0, 200) + "'");
+    if (now != uidValidity) uidValidityChanged(url, uidValidity, now);
+  }
+
+  void checkUidValidity(const std::string& url, uint64_t uidValidity) {
+    Status now = status();
+    if (now.uidValidity != uidValidity) uidValidityChanged(url, uidValidity, now.uidValidity);
+  }
+
+  // A fetch that had to reconnect went through curl's own read-write SELECT and set \Seen: clear it again when
+  // the message did not have it, before the mailbox is examined read-only once more.
+  void clearSeen(uint64_t uidValidity, uint64_t uid) {
+    std::string url = mailboxUrl(uidValidity);
+    std::string command = "UID STORE " + std::to_string(uid) + " -FLAGS.SILENT (\\Seen)";
     if (CurlFailure f = perform(url, command.c_str()); f.code != CURLE_OK)
-      fail(url, "clearing the \\Seen flag that fetching set", f);
+      fail(url, "clearing the \\Seen flag that fetching UID " + std::to_string(uid) + " set", f);
+  }
+
+  long connectsOfLastRequest() {
+    long connects = 0;
+    curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);
+    return connects;
   }
 
   ImapReadResult read(const std::optional<ImapCursor>& cursor,
@@ -393,45 +415,43 @@ struct ImapMailbox::Impl {
 
     std::string range = std::to_string(from) + ":*";
     std::vector<uint64_t> uids = search(s.uidValidity, "UID " + range, from);
-    std::vector<uint64_t> unseenList = search(s.uidValidity, "UNSEEN UID " + range, from);
-    std::vector<uint64_t> fetchedUnseen;
-    size_t nextUnseen = 0;
+    if (uids.empty()) return result;
+    std::vector<uint64_t> unseen = search(s.uidValidity, "UNSEEN UID " + range, from);
+    examine(s.uidValidity);
+    bool readOnly = true;
 
-    auto finish = [&] { restoreUnseen(s.uidValidity, fetchedUnseen); };
-    try {
-      for (uint64_t uid : uids) {
-        if (cancelled && cancelled()) break;
-        std::string url = messageUrl(s.uidValidity, uid);
-        CurlFailure f = perform(url, nullptr);
-        while (nextUnseen < unseenList.size() && unseenList[nextUnseen] < uid) ++nextUnseen;
-        bool wasUnseen = nextUnseen < unseenList.size() && unseenList[nextUnseen] == uid;
-        if (f.code == CURLE_REMOTE_FILE_NOT_FOUND) {
-          // Either the message was expunged since the search or the mailbox was recreated under a new
-          // UIDVALIDITY; only the second ends the read.
-          Status now = status();
-          if (now.uidValidity != s.uidValidity)
-            throw std::runtime_error("IMAP " + url + ": UIDVALIDITY changed from " + std::to_string(s.uidValidity) +
-                                     " to " + std::to_string(now.uidValidity) +
-                                     " during the read; the next run reads the mailbox again from the start");
-          onMessage(std::string_view(), url);
-          result.cursor.lastUid = uid;
-          continue;
-        }
-        if (f.code != CURLE_OK) fail(url, "fetching UID " + std::to_string(uid), f);
-        if (wasUnseen) fetchedUnseen.push_back(uid);
-        onMessage(body, url);
-        ++result.fetched;
+    for (uint64_t uid : uids) {
+      if (cancelled && cancelled()) break;
+      if (!readOnly) {
+        examine(s.uidValidity);
+        readOnly = true;
+      }
+      std::string url = messageUrl(s.uidValidity, uid);
+      CurlFailure f = perform(url, nullptr);
+      // 78: no FETCH answer (the UID is gone, or curl's SELECT saw another UIDVALIDITY). 8: an answer without
+      // a literal, as Dovecot's "BODY[] NIL" for a message whose file vanished. Only a new UIDVALIDITY ends the
+      // read. curl closed the connection either way: the next fetch selects again.
+      if (f.code == CURLE_REMOTE_FILE_NOT_FOUND || f.code == CURLE_WEIRD_SERVER_REPLY) {
+        checkUidValidity(url, s.uidValidity);
+        readOnly = false;
+        // Reported to the caller with no content, so it can say which message could not be read.
+        onMessage(std::string_view(), url);
         result.cursor.lastUid = uid;
-        if (fetchedUnseen.size() >= kSeenRestoreBatch) finish();
+        continue;
       }
-    } catch (...) {
-      try {
-        finish();
-      } catch (...) {
+      if (f.code != CURLE_OK) fail(url, "fetching UID " + std::to_string(uid), f);
+      if (connectsOfLastRequest() > 0) {
+        readOnly = false;
+        if (std::binary_search(unseen.begin(), unseen.end(), uid)) {
+          std::string raw = std::move(body);
+          clearSeen(s.uidValidity, uid);
+          body = std::move(raw);
+        }
       }
-      throw;
+      onMessage(body, url);
+      ++result.fetched;
+      result.cursor.lastUid = uid;
     }
-    finish();
     return result;
   }
 };

@@ -135,15 +135,8 @@ TEST(ImapMailbox, OneConnectionOneSelectAndOneFetchPerMessage) {
   EXPECT_THAT(sent, Not(HasSubstr("secret")));
 }
 
-TEST(ImapMailbox, LeavesSeenFlagsAsTheyWere) {
-  auto& server = DovecotServer::shared();
-  std::string user = userFor();
-  server.createUser(user);
-  ImapMailbox mailbox(optionsFor(server, user));
-  std::vector<Fetched> got;
-  readAll(mailbox, std::nullopt, got);
-  ASSERT_EQ(got.size(), 6u);
-  // Maildir keeps flags in file names: ":2,S" is \Seen. Only message 04 was read before.
+// Maildir keeps flags in file names: ":2,S" is \Seen. Of the fixture messages only 04 was read before.
+void expectOnlyMessage4Seen(const DovecotServer& server, const std::string& user) {
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(server.maildir(user) / "cur")) {
     std::string name = e.path().filename().string();
@@ -153,6 +146,22 @@ TEST(ImapMailbox, LeavesSeenFlagsAsTheyWere) {
     ++files;
   }
   EXPECT_EQ(files, 6u);
+}
+
+TEST(ImapMailbox, LeavesSeenFlagsAsTheyWere) {
+  auto& server = DovecotServer::shared();
+  std::string user = userFor();
+  server.createUser(user);
+  ImapMailbox mailbox(optionsFor(server, user));
+  std::vector<Fetched> got;
+  readAll(mailbox, std::nullopt, got);
+  ASSERT_EQ(got.size(), 6u);
+  expectOnlyMessage4Seen(server, user);
+  // The fetches ran in a mailbox re-opened read-only after curl's own SELECT.
+  auto sessions = server.clientCommands(user);
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_LT(sessions[0].find(" SELECT "), sessions[0].find(" EXAMINE \"INBOX\""));
+  EXPECT_LT(sessions[0].find(" EXAMINE "), sessions[0].find(" UID FETCH 1 BODY[]"));
 }
 
 TEST(ImapMailbox, NothingNewMeansNothingFetchedAndNoSelect) {
@@ -325,9 +334,13 @@ TEST(ImapMailbox, AConnectionLostMidReadIsRetried) {
     });
   });
   restarter.join();
-  EXPECT_EQ(got.size(), 6u);
+  ASSERT_EQ(got.size(), 6u);
+  auto files = fixtureMessages();
+  for (size_t i = 0; i < files.size(); ++i) EXPECT_EQ(got[i].raw, readFile(files[i])) << i;
   EXPECT_EQ(result.fetched, 6u);
   EXPECT_EQ(result.cursor.lastUid, 6u);
+  // Message 3 came through the new connection's read-write SELECT, which set \Seen; it was cleared again.
+  expectOnlyMessage4Seen(server, user);
 }
 
 TEST(ImapMailbox, AnUnreachableServerFailsAfterBoundedRetries) {
