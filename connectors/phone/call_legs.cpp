@@ -26,7 +26,7 @@ void CallGrouper::close(std::unordered_map<std::string, Group>::iterator it) {
 void CallGrouper::add(Leg leg) {
   if (!watermark_ || leg.end > *watermark_) watermark_ = leg.end;
   while (!byEnd_.empty() && (byEnd_.begin()->first < *watermark_ - window_ || open_.size() >= kMaxOpen)) {
-    close(open_.find(byEnd_.begin()->second));
+    close(open_.find(*byEnd_.begin()->second));
   }
   auto [it, inserted] = open_.try_emplace(leg.key);
   Group& g = it->second;
@@ -34,7 +34,7 @@ void CallGrouper::add(Leg leg) {
   g.hasNew = g.hasNew || leg.isNew;
   // Keyed by the latest end seen when the leg came, not by the leg's own end: a row dated earlier than the rows
   // before it (a clock set back, files joined) must not close its call before the next leg arrives.
-  g.byEnd = byEnd_.emplace(*watermark_, it->first);
+  g.byEnd = byEnd_.emplace(*watermark_, &it->first);
   g.legs.push_back(std::move(leg));
 }
 
@@ -49,7 +49,7 @@ std::optional<std::pair<uint64_t, uint64_t>> CallGrouper::oldestOpen() const {
 
 void CallGrouper::finish() {
   // In the order the calls ended, as they would have closed had the file gone on.
-  while (!byEnd_.empty()) close(open_.find(byEnd_.begin()->second));
+  while (!byEnd_.empty()) close(open_.find(*byEnd_.begin()->second));
 }
 
 }  // namespace crmsync::phone

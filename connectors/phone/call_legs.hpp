@@ -67,14 +67,14 @@ class CallGrouper {
   struct Group {
     std::vector<Leg> legs;
     bool hasNew = false;
-    std::multimap<int64_t, std::string>::iterator byEnd;
+    std::multimap<int64_t, const std::string*>::iterator byEnd;
   };
   void close(std::unordered_map<std::string, Group>::iterator it);
 
   int64_t window_;
   Sink sink_;
   std::unordered_map<std::string, Group> open_;
-  std::multimap<int64_t, std::string> byEnd_;  // latest end seen at the call's last leg -> key
+  std::multimap<int64_t, const std::string*> byEnd_;  // latest end seen at the call's last leg -> key in open_
   std::optional<int64_t> watermark_;
 };
 

@@ -16,10 +16,6 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-void setIfAny(sdk::Record& r, const char* name, const std::string& value) {
-  if (!value.empty()) r.set(name, value);
-}
-
 }  // namespace
 
 CallSides decideSides(const InternalParties& internal, const std::string& caller, const std::string& callerName,
@@ -56,6 +52,45 @@ CallRecords::CallRecords(sdk::Host& host, const InternalParties& internal, bool 
       batchSize_(std::max<size_t>(batchSize, 1)),
       source_(std::move(source)) {}
 
+void CallRecords::FieldWriter::put(std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  auto& fields = record_.fields;
+  if (count_ < fields.size()) {
+    auto& f = fields[count_];
+    f.first.assign(name);
+    if (f.second) f.second->assign(value);
+    else f.second.emplace(value);
+  } else {
+    fields.emplace_back(std::string(name), std::string(value));
+  }
+  ++count_;
+}
+
+sdk::Record& CallRecords::slot() {
+  if (used_ == batch_.size()) batch_.emplace_back();
+  return batch_[used_++];
+}
+
+bool CallRecords::admit(const CallSides& sides, const std::string& origin) {
+  if (sides.direction.empty()) {
+    if (!keepInternal_) ++internalSkipped_;
+    return keepInternal_;
+  }
+  if (sides.partyPhone.empty()) return true;
+  std::string key = "phone:" + sides.partyPhone;
+  if (!seenParties_.insert(XXH3_64bits(key.data(), key.size())).second) return true;
+  sdk::Record& c = slot();
+  c.entity = "customer";
+  c.sourceKey = std::move(key);
+  c.updatedAt.reset();
+  c.origin = origin;
+  FieldWriter w(c);
+  w.put("name", sides.partyName);
+  w.put("phone", sides.partyPhone);
+  ++customers_;
+  return true;
+}
+
 void CallRecords::addCdrCall(std::vector<Leg>& legs, const std::string& originPrefix) {
   if (legs.empty()) return;
   const Leg* origin = nullptr;
@@ -85,62 +120,55 @@ void CallRecords::addCdrCall(std::vector<Leg>& legs, const std::string& originPr
   int64_t duration = answered ? answered->billsec : std::max<int64_t>(end - start, origin->duration);
 
   CallSides sides = decideSides(internal_, origin->src, origin->callerName, origin->dst, origin->context, "in");
+  std::string where = originPrefix + std::to_string(legs.front().line);
+  if (!admit(sides, where)) return;
 
-  sdk::Record r;
+  sdk::Record& r = slot();
   r.entity = "interaction";
   r.sourceKey = origin->key;
-  r.origin = originPrefix + std::to_string(legs.front().line);
-  r.set("channel", "phone");
-  setIfAny(r, "direction", sides.direction);
-  r.set("occurred_at", formatIsoUtc(start));
-  r.set("duration_s", std::to_string(duration));
-  setIfAny(r, "outcome", outcomeName(outcome));
-  setIfAny(r, "party_phone", sides.partyPhone);
-  setIfAny(r, "party_name", sides.partyName);
-  r.set("source", source_);
-  setIfAny(r, "src", origin->src);
-  setIfAny(r, "dst", origin->dst);
-  setIfAny(r, "caller_name", origin->callerName);
-  setIfAny(r, "context", origin->context);
-  setIfAny(r, "channel_name", origin->channel);
-  setIfAny(r, "disposition", answered ? answered->disposition : origin->disposition);
-  setIfAny(r, "answered_channel", answered ? answered->dstChannel : std::string());
-  setIfAny(r, "accountcode", origin->accountCode);
-  r.set("ended_at", formatIsoUtc(end));
-  r.set("legs", std::to_string(legs.size()));
-  addInteraction(std::move(r), sides);
+  r.updatedAt.reset();
+  r.origin = std::move(where);
+  {
+    FieldWriter w(r);
+    w.put("channel", "phone");
+    w.put("direction", sides.direction.empty() ? std::string_view("out") : std::string_view(sides.direction));
+    w.put("occurred_at", formatIsoUtc(start));
+    w.put("duration_s", std::to_string(duration));
+    w.put("outcome", outcomeName(outcome));
+    w.put("party_phone", sides.partyPhone);
+    w.put("party_name", sides.partyName);
+    w.put("source", source_);
+    w.put("src", origin->src);
+    w.put("dst", origin->dst);
+    w.put("caller_name", origin->callerName);
+    w.put("context", origin->context);
+    w.put("channel_name", origin->channel);
+    w.put("disposition", answered ? answered->disposition : origin->disposition);
+    w.put("answered_channel", answered ? std::string_view(answered->dstChannel) : std::string_view());
+    w.put("accountcode", origin->accountCode);
+    w.put("ended_at", formatIsoUtc(end));
+    w.put("legs", std::to_string(legs.size()));
+    if (sides.direction.empty()) w.put("internal", "true");
+  }
+  ++interactions_;
+  if (used_ >= batchSize_) flush();
 }
 
 void CallRecords::addInteraction(sdk::Record interaction, const CallSides& sides) {
+  if (!admit(sides, interaction.origin)) return;
   if (sides.direction.empty()) {
-    if (!keepInternal_) {
-      ++internalSkipped_;
-      return;
-    }
     interaction.set("direction", "out");
     interaction.set("internal", "true");
-  } else if (!sides.partyPhone.empty()) {
-    std::string key = "phone:" + sides.partyPhone;
-    if (seenParties_.insert(XXH3_64bits(key.data(), key.size())).second) {
-      sdk::Record c;
-      c.entity = "customer";
-      c.sourceKey = key;
-      c.origin = interaction.origin;
-      if (!sides.partyName.empty()) c.set("name", sides.partyName);
-      c.set("phone", sides.partyPhone);
-      batch_.push_back(std::move(c));
-      ++customers_;
-    }
   }
-  batch_.push_back(std::move(interaction));
+  slot() = std::move(interaction);
   ++interactions_;
-  if (batch_.size() >= batchSize_) flush();
+  if (used_ >= batchSize_) flush();
 }
 
 void CallRecords::flush() {
-  if (batch_.empty()) return;
-  host_.emit(batch_);
-  batch_.clear();
+  if (used_ == 0) return;
+  host_.emit(std::span<const sdk::Record>(batch_.data(), used_));
+  used_ = 0;
 }
 
 }  // namespace crmsync::phone

@@ -42,6 +42,22 @@ class CallRecords {
   /// Emits what is buffered.
   void flush();
 
+  /// Writes a record's fields in order into a reused record, assigning into the strings it already holds, so a
+  /// long file costs no allocation per field once the batch has filled the first time.
+  class FieldWriter {
+   public:
+    explicit FieldWriter(sdk::Record& record) : record_(record) {}
+    ~FieldWriter() { record_.fields.resize(count_); }
+    FieldWriter(const FieldWriter&) = delete;
+    FieldWriter& operator=(const FieldWriter&) = delete;
+    /// Adds the field; an empty value is left out (absent rather than empty).
+    void put(std::string_view name, std::string_view value);
+
+   private:
+    sdk::Record& record_;
+    size_t count_ = 0;
+  };
+
   size_t interactions() const { return interactions_; }
   size_t customers() const { return customers_; }
   size_t internalSkipped() const { return internalSkipped_; }
@@ -52,7 +68,14 @@ class CallRecords {
   bool keepInternal_;
   size_t batchSize_;
   std::string source_;
+  /// The next record of the batch to fill: reused from an earlier batch when there is one.
+  sdk::Record& slot();
+  /// Whether an interaction with these sides is written (internal calls may be skipped); writes the party's
+  /// customer record first when the party is new to this run.
+  bool admit(const CallSides& sides, const std::string& origin);
+
   std::vector<sdk::Record> batch_;
+  size_t used_ = 0;
   std::unordered_set<uint64_t> seenParties_;  // XXH3 of the customer keys emitted in this run
   size_t interactions_ = 0;
   size_t customers_ = 0;

@@ -57,11 +57,27 @@ std::string formatIsoUtc(int64_t epochSeconds) {
   int64_t days = floorDiv(epochSeconds, kDay);
   int64_t secs = epochSeconds - days * kDay;
   std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(days))};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(secs / 3600),
-                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-  return buf;
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%d-%02u-%02uT%02d:%02d:%02dZ", year, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                  static_cast<int>(secs % 60));
+    return buf;
+  }
+  char out[20] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
+  auto two = [&](size_t at, unsigned v) {
+    out[at] = static_cast<char>('0' + v / 10);
+    out[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  two(0, static_cast<unsigned>(year / 100));
+  two(2, static_cast<unsigned>(year % 100));
+  two(5, static_cast<unsigned>(ymd.month()));
+  two(8, static_cast<unsigned>(ymd.day()));
+  two(11, static_cast<unsigned>(secs / 3600));
+  two(14, static_cast<unsigned>(secs / 60 % 60));
+  two(17, static_cast<unsigned>(secs % 60));
+  return std::string(out, sizeof out);
 }
 
 std::string formatUtcDate(int64_t epochSeconds) { return formatIsoUtc(epochSeconds).substr(0, 10); }
