@@ -84,6 +84,9 @@ void PhoneSource::open(const sdk::Config& config, sdk::Host& host) {
   std::string problem;
   zone_ = LocalTimeZone::create(tz, &problem);
   if (!zone_) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'timezone': " + problem);
+  std::string encoding = config.get<std::string>("encoding", "utf-8");
+  decoder_ = LineDecoder::create(encoding, &problem);
+  if (!decoder_) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'encoding': " + problem);
   legWindow_ = config.get<long long>("leg_window_s", 3600);
   if (legWindow_ < 0) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'leg_window_s': must not be negative");
 
@@ -106,7 +109,7 @@ void PhoneSource::open(const sdk::Config& config, sdk::Host& host) {
     if (!freeswitch_) throw sdk::Error(CRMSYNC_ERR_CONFIG, "config key 'template': " + problem);
   }
   // What shapes the records: when it changes, the file is read again so every call is rebuilt the new way.
-  std::string shape = formatName_ + '\x1e' + columns + '\x1e' + joined(templ) + '\x1e' + tz + '\x1e' +
+  std::string shape = formatName_ + '\x1e' + columns + '\x1e' + joined(templ) + '\x1e' + tz + '\x1e' + encoding + '\x1e' +
                       joined(config.get<std::vector<std::string>>("internal", {})) + '\x1e' +
                       joined(config.get<std::vector<std::string>>("internal_contexts", {})) + '\x1e' + internalCalls +
                       '\x1e' + std::to_string(legWindow_);
@@ -164,12 +167,20 @@ void PhoneSource::readCdr(sdk::Host& host) {
   Leg leg;
   size_t lines = 0;
   size_t rejected = 0;
+  size_t replacedLines = 0;
   uint64_t endLine = fromLine;
   uint64_t end = file.readLines(
       from, fromLine,
-      [&](std::string_view line, uint64_t offset, uint64_t number) {
+      [&](std::string_view bytes, uint64_t offset, uint64_t number) {
         if ((++lines & 4095) == 0 && host.cancelled()) throw sdk::Error(CRMSYNC_ERR_CANCELLED, label + ": cancelled");
         bool isNew = offset >= newFrom;
+        bool replaced = false;
+        std::string_view line = decoder_->decode(bytes, &replaced);
+        if (replaced && isNew && replacedLines++ == 0) {
+          host.warn(label + ":" + std::to_string(number) +
+                    ": bytes that are not UTF-8 were replaced by U+FFFD (set encoding: gb18030 or latin1 if the "
+                    "PBX writes those)");
+        }
         key.clear();
         std::optional<std::string> problem = splitCdrLine(line, fields, scratch);
         if (!problem) {
@@ -207,7 +218,8 @@ void PhoneSource::readCdr(sdk::Host& host) {
   host.setCursor(next.toJson());
   host.info(label + ": " + std::to_string(records.interactions()) + " calls, " + std::to_string(records.customers()) +
             " callers, " + std::to_string(rejected) + " rows quarantined, " + std::to_string(records.internalSkipped()) +
-            " internal calls skipped; next run re-reads from byte " + std::to_string(next.tail));
+            " internal calls skipped, " + std::to_string(replacedLines) +
+            " lines with bytes that are not UTF-8; next run re-reads from byte " + std::to_string(next.tail));
 }
 
 }  // namespace crmsync::phone

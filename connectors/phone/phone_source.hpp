@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cdr_formats.hpp"
+#include "line_decoder.hpp"
 #include "parties.hpp"
 #include "timestamps.hpp"
 #include "twilio_calls.hpp"
@@ -31,6 +32,8 @@ class PhoneSource : public sdk::Source {
        "field count)"},
       {"template", CRMSYNC_CONFIG_STRING_LIST, nullptr, 0,
        "FreeSWITCH: the variables of the CSV template, in column order (default: mod_cdr_csv's default template)"},
+      {"encoding", CRMSYNC_CONFIG_STRING, "utf-8", 0,
+       "Text encoding of the CDR file: utf-8 (bytes that are not become U+FFFD), gb18030 (GBK, GB2312) or latin1"},
       {"timezone", CRMSYNC_CONFIG_STRING, "UTC", 0,
        "IANA time zone of the CDR's local times (e.g. Asia/Shanghai); UTC when the PBX logs in GMT"},
       {"internal", CRMSYNC_CONFIG_STRING_LIST, "[]", 0,
@@ -63,6 +66,7 @@ class PhoneSource : public sdk::Source {
   int columns_ = 0;
   std::optional<FreeswitchLayout> freeswitch_;
   std::unique_ptr<LocalTimeZone> zone_;
+  std::unique_ptr<LineDecoder> decoder_;
   std::unique_ptr<InternalParties> internal_;
   bool keepInternal_ = false;
   int64_t legWindow_ = 3600;

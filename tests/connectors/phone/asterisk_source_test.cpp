@@ -521,6 +521,46 @@ TEST(AsteriskSource, QuarantinesBadRowsAndLoadsTheGoodOnesAround) {
   EXPECT_TRUE(host.rejected().empty());
 }
 
+TEST(AsteriskSource, ReadsCallerNamesInTheConfiguredEncoding) {
+  ScratchDir dir;
+  Cdr gbk = call(1);
+  gbk.clid = "\"\xD5\xC5\xCE\xB0\" <+14155551001>";  // 张伟 in GBK
+  std::string path = dir.write("Master.csv", gbk.line(21));
+  sdk::FakeHost host;
+  auto cfg = config(path);
+  cfg["encoding"] = "gb18030";
+  runOk(host, cfg);
+  EXPECT_EQ(find(host, "interaction", "1714554000.1").get("party_name"), "张伟");
+
+  Cdr latin = call(2);
+  latin.clid = "\"J\xFCrgen M\xFCller\" <+4930123456>";
+  dir.write("Master.csv", latin.line(21));
+  sdk::FakeHost latin1;
+  cfg["encoding"] = "latin1";
+  runOk(latin1, cfg);
+  EXPECT_EQ(find(latin1, "interaction", "1714554000.2").get("party_name"), "Jürgen Müller");
+}
+
+TEST(AsteriskSource, ReplacesBytesThatAreNotUtf8AndSaysSo) {
+  ScratchDir dir;
+  Cdr stray = call(1);
+  stray.clid = "\"J\xFCrgen\" <+4930123456>";
+  std::string path = dir.write("Master.csv", stray.line(21) + call(2).line(21));
+  sdk::FakeHost host;
+  runOk(host, config(path));
+  EXPECT_EQ(find(host, "interaction", "1714554000.1").get("party_name"), "J\xEF\xBF\xBDrgen");
+  EXPECT_EQ(entities(host, "interaction").size(), 2u);
+  bool warned = false;
+  for (const auto& l : host.logs()) warned = warned || l.message.find(":1: bytes that are not UTF-8") != std::string::npos;
+  EXPECT_TRUE(warned);
+
+  auto cfg = config(path);
+  cfg["encoding"] = "ebcdic";
+  auto result = host.runSource(crmsync_plugin_entry, cfg);
+  EXPECT_EQ(result.status, CRMSYNC_ERR_CONFIG);
+  EXPECT_THAT(result.error, HasSubstr("config key 'encoding': 'ebcdic'"));
+}
+
 TEST(AsteriskSource, KeepsTheCursorOfTheLastCommittedRunWhenCancelled) {
   ScratchDir dir;
   std::string path = dir.write("Master.csv", call(1).line(21));
