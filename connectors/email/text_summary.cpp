@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace crmsync::email {
 namespace {
@@ -73,7 +74,7 @@ std::string htmlToText(std::string_view html) {
   return out;
 }
 
-std::string_view stripQuotedAndSignature(std::string_view text, std::string& storage) {
+std::string_view stripQuotedAndSignature(std::string_view text, std::string& storage, size_t enough) {
   storage.clear();
   bool dropped = false;
   size_t at = 0;
@@ -90,6 +91,7 @@ std::string_view stripQuotedAndSignature(std::string_view text, std::string& sto
       storage.append(line);
     }
     at = end;
+    if (storage.size() >= enough) break;
   }
   if (!dropped) {
     storage.clear();
@@ -139,7 +141,9 @@ std::string collapseAndCut(std::string_view text, size_t maxChars) {
 
 std::string summarize(std::string_view text, size_t maxChars) {
   std::string storage;
-  return collapseAndCut(stripQuotedAndSignature(text, storage), maxChars);
+  // Kept text beyond what maxChars code points can take, white space included, is never shown.
+  const size_t enough = maxChars > (SIZE_MAX - 1024) / 16 ? SIZE_MAX : maxChars * 16 + 1024;
+  return collapseAndCut(stripQuotedAndSignature(text, storage, enough), maxChars);
 }
 
 }  // namespace crmsync::email

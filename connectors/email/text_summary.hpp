@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,9 @@ std::string htmlToText(std::string_view html);
 
 /// The body without what a reader of the summary does not need: lines quoted with '>', everything from a
 /// reply header ("On ... wrote:", "-----Original Message-----", "发件人:", "-----原始邮件-----") or a signature
-/// delimiter ("-- ") on. Returns the text before that point, untouched otherwise.
-std::string_view stripQuotedAndSignature(std::string_view text, std::string& storage);
+/// delimiter ("-- ") on. Returns the text before that point, untouched otherwise; stops once `enough` bytes are
+/// kept (a summary needs only its first few hundred characters).
+std::string_view stripQuotedAndSignature(std::string_view text, std::string& storage, size_t enough = SIZE_MAX);
 
 /// White space runs collapsed to one space, trimmed, cut to at most maxChars code points.
 std::string collapseAndCut(std::string_view text, size_t maxChars);
