@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """End-to-end tests of the phone connector through the crmsync command: an Asterisk Master.csv loaded into
-SQLite with its calls linked to the callers' customers, incremental runs, and a run killed halfway through a
-large file that, run again, loses and duplicates nothing."""
+SQLite with its calls linked to the callers' customers, incremental runs, a run killed halfway through a large
+file that, run again, loses and duplicates nothing, and Twilio's Calls API (a loopback server) with the token
+from the environment."""
 import argparse
+import base64
+import http.server
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
+import urllib.parse
 
 ARGS = None
 
@@ -20,8 +25,10 @@ DOC_ROW = ('"","2889","09243820431","pre-rec","""2889"" <2889>","SIP/2889-000009
            '"2018-09-07 11:05:20","2018-09-07 11:05:20",19,0,"ANSWERED","DOCUMENTATION","1536293101.12458",""\n')
 
 
-def crmsync(*args, cwd=None):
-    return subprocess.run([ARGS.crmsync, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+def crmsync(*args, cwd=None, env=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([ARGS.crmsync, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=600)
 
 
 def query(db, sql):
@@ -62,6 +69,77 @@ def generated_calls(first, count, base=1714521600):
         lines.append(leg(number, "600", clid, start, start + 60, True, "ANSWERED", linked, linked, "from-trunk", 2 * i))
         keys.append(linked)
     return "".join(lines), keys
+
+
+ACCOUNT = "AC0123456789abcdef0123456789abcdef"
+TOKEN = "tw-cli-secret-51d2"
+
+
+def rfc2822(gmt):
+    return time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.strptime(gmt, "%Y-%m-%d %H:%M:%S"))
+
+
+class FakeTwilio:
+    """Twilio's Calls API on loopback: Basic auth or 401 with Twilio's error JSON, PageSize, StartTime>= by GMT
+    day, relative next_page_uri with Page and PageToken, calls newest first."""
+
+    def __init__(self):
+        self.calls = {}
+        self.queries = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                owner.handle(self)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def put(self, sid, frm, to, direction, status, start, duration, updated):
+        self.calls[sid] = {"sid": sid, "account_sid": ACCOUNT, "parent_call_sid": None, "from": frm, "to": to,
+                           "direction": direction, "status": status, "start_time": rfc2822(start),
+                           "end_time": None, "date_created": rfc2822(start), "date_updated": rfc2822(updated),
+                           "duration": duration, "price": None, "caller_name": None, "_start": start}
+
+    def handle(self, req):
+        url = urllib.parse.urlsplit(req.path)
+        params = dict(urllib.parse.parse_qsl(url.query))
+        self.queries.append(url.query)
+        expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
+        if req.headers.get("Authorization") != expected or url.path != f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json":
+            return self.answer(req, 401, {"code": 20003, "message": "Authenticate",
+                                          "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401})
+        size = int(params.get("PageSize", 50))
+        page = int(params.get("Page", 0))
+        since = params.get("StartTime>", "")
+        if page and params.get("PageToken") != f"PA{page}":
+            return self.answer(req, 400, {"code": 20001, "message": "Invalid PageToken", "status": 400})
+        rows = sorted((c for c in self.calls.values() if c["_start"][:10] >= since), key=lambda c: c["_start"],
+                      reverse=True)
+        chunk = [{k: v for k, v in c.items() if k != "_start"} for c in rows[page * size:(page + 1) * size]]
+        base = f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json?PageSize={size}" + (
+            f"&StartTime%3E={since}" if since else "")
+        nxt = f"{base}&Page={page + 1}&PageToken=PA{page + 1}" if (page + 1) * size < len(rows) else None
+        self.answer(req, 200, {"calls": chunk, "next_page_uri": nxt, "page": page, "page_size": size,
+                               "first_page_uri": base, "previous_page_uri": None, "uri": req.path})
+
+    @staticmethod
+    def answer(req, status, body):
+        data = json.dumps(body).encode()
+        req.send_response(status)
+        req.send_header("Content-Type", "application/json")
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
 
 
 class PhoneCliTest(unittest.TestCase):
@@ -180,6 +258,59 @@ stages:
         # Each call has both legs: a lost or doubled leg would show in the billsec-based duration.
         self.assertEqual(query(self.db, "SELECT count(*) FROM interaction WHERE duration_s <> 57")[0][0], 0)
         self.assertEqual(self.run_json()["sources"][0]["read"], 0)
+
+    def test_twilio_calls_through_the_cli_with_the_token_from_the_environment(self):
+        twilio = FakeTwilio()
+        self.addCleanup(twilio.close)
+        twilio.put("CA" + "1" * 32, "+8613800138000", "+8675512345678", "inbound", "completed", "2024-05-01 01:00:00", "61", "2024-05-01 01:01:05")
+        twilio.put("CA" + "2" * 32, "+8675512345678", "+8613900139000", "outbound-api", "busy", "2024-05-01 02:00:00", "0", "2024-05-01 02:00:30")
+        twilio.put("CA" + "3" * 32, "+8613800138000", "+8675512345678", "inbound", "in-progress", "2024-05-02 03:00:00", None, "2024-05-02 03:00:10")
+        path = os.path.join(self.dir, "twilio.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(f"""version: 1
+name: twilio
+store: {self.db}
+sources:
+  - name: twilio
+    connector: phone
+    config:
+      format: twilio
+      base_url: {twilio.base}
+      account_sid: {ACCOUNT}
+      auth_token: ${{env:PHONE_TEST_TWILIO_TOKEN}}
+      page_size: 2
+      internal: ["+8675512345678"]
+stages:
+  - type: normalize
+    default_region: CN
+    fields: {{phone: phone, party_phone: phone}}
+  - type: load
+""")
+        wrong = crmsync("run", path, env={"PHONE_TEST_TWILIO_TOKEN": "not-it-0000"})
+        self.assertNotEqual(wrong.returncode, 0)
+        self.assertIn("refused the credentials of account " + ACCOUNT, wrong.stdout + wrong.stderr)
+        self.assertNotIn("not-it-0000", wrong.stdout + wrong.stderr)
+
+        r = crmsync("run", path, "--json", env={"PHONE_TEST_TWILIO_TOKEN": TOKEN})
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn(TOKEN, r.stdout + r.stderr)
+        rows = dict((k, rest) for k, *rest in query(self.db, "SELECT source_key, direction, outcome, duration_s, party_phone, customer_id FROM interaction"))
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(rows["CA" + "3" * 32][:2], ["in", "in_progress"])
+        self.assertEqual(rows["CA" + "2" * 32][:4], ["out", "busy", 0, "+8613900139000"])
+        self.assertTrue(all(r[4] is not None for r in rows.values()), rows)
+        self.assertEqual(twilio.queries[-1], "PageSize=2&Page=1&PageToken=PA1")
+
+        # The call in progress completes; the next run re-reads two days before its start and updates it.
+        twilio.put("CA" + "3" * 32, "+8613800138000", "+8675512345678", "inbound", "completed", "2024-05-02 03:00:00", "95", "2024-05-02 03:01:40")
+        r = crmsync("run", path, "--json", env={"PHONE_TEST_TWILIO_TOKEN": TOKEN})
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("PageSize=2&StartTime%3E=2024-04-30", twilio.queries)
+        self.assertEqual(query(self.db, "SELECT count(*) FROM interaction")[0][0], 3)
+        self.assertEqual(query(self.db, "SELECT outcome, duration_s FROM interaction WHERE source_key = 'CA" + "3" * 32 + "'"),
+                         [("answered", 95)])
+        summary = json.loads(r.stdout)["sources"][0]
+        self.assertEqual((summary["updated"], summary["inserted"]), (1, 0), summary)
 
     def wait_until_writing(self, proc):
         # The run is under way once its transaction has written to the WAL (or journal) beside the database.
