@@ -81,7 +81,8 @@ DovecotServer& DovecotServer::shared() {
   static std::unique_ptr<DovecotServer> server = [] {
     if (const char* dir = std::getenv("CRMSYNC_TEST_IMAP_DIR"); dir && *dir)
       return std::unique_ptr<DovecotServer>(new DovecotServer(Shared{}, dir));
-    return std::make_unique<DovecotServer>(fs::path(CRMSYNC_BINARY_DIR) / ("imaptest-" + std::to_string(::getpid())));
+    return std::make_unique<DovecotServer>(fs::temp_directory_path() /
+                                           ("crmsync-imaptest-" + std::to_string(::getpid())));
   }();
   return *server;
 }

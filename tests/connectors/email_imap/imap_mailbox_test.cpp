@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "connectors/email_imap/dovecot_server.hpp"
 
 namespace crmsync::email {
@@ -46,6 +48,11 @@ std::string userFor() {
   std::string name = std::string(info->name()) + "@example.com";
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
+}
+
+// A server of its own for a test that stops it or changes its TLS setup: under /tmp, writable by any user.
+fs::path privateServerDir(const std::string& what) {
+  return fs::temp_directory_path() / ("crmsync-imaptest-" + what + "-" + std::to_string(::getpid()));
 }
 
 ImapOptions optionsFor(const DovecotServer& server, const std::string& user, const std::string& path = "INBOX") {
@@ -198,7 +205,7 @@ TEST(ImapMailbox, ANewDeliveryAloneIsFetched) {
   ImapReadResult r1 = readAll(mailbox, std::nullopt, first);
   ASSERT_EQ(r1.cursor.lastUid, 6u);
 
-  fs::path message = fs::path(CRMSYNC_BINARY_DIR) / (user + ".eml");
+  fs::path message = server.dir() / (user + ".eml");
   std::ofstream(message, std::ios::binary) << "From: New Customer <new@example.org>\r\nTo: sales@example.com\r\n"
                                               "Subject: Hello\r\nMessage-ID: <new1@example.org>\r\n\r\nHi.\r\n";
   server.deliver(user, message);
@@ -319,7 +326,7 @@ TEST(ImapMailbox, AUidValidityChangeDuringTheReadFailsCleanly) {
 }
 
 TEST(ImapMailbox, AConnectionLostMidReadIsRetried) {
-  DovecotServer server(fs::path(CRMSYNC_BINARY_DIR) / "imaptest-retry");
+  DovecotServer server(privateServerDir("retry"));
   std::string user = userFor();
   server.createUser(user);
   ImapMailbox mailbox(optionsFor(server, user));
@@ -401,7 +408,7 @@ TEST(ImapMailbox, MailboxNamesWithSpacesAndAccentsAreEscaped) {
 }
 
 TEST(ImapMailbox, ImapsVerifiesTheServerCertificate) {
-  DovecotServer server(fs::path(CRMSYNC_BINARY_DIR) / "imaptest-tls", true);
+  DovecotServer server(privateServerDir("tls"), true);
   std::string user = userFor();
   server.createUser(user);
   {
