@@ -96,6 +96,7 @@ def main():
             cdr = os.path.join(work, f"Master-{size}.csv")
             expected = json.loads(subprocess.run([gen, "--rows", str(size), "--seed", str(args.seed), "--out", cdr],
                                                  check=True, capture_output=True, text=True).stdout)
+            os.sync()  # the file's writeback must not compete with the timed reads
             rows = expected["rows"]
             entry = {"rows": rows, "bytes": os.path.getsize(cdr), "calls": expected["calls"],
                      "expected_interactions": expected["interactions"]}
