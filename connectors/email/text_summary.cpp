@@ -49,6 +49,10 @@ std::string_view trimLeft(std::string_view s) {
 // A line that introduces quoted or forwarded text in the clients real mail comes from.
 bool isReplyHeader(std::string_view line) {
   std::string_view t = trimLeft(line);
+  // Every header below starts with '-', 'O' or a CJK lead byte (发, 在): most lines are rejected here.
+  if (t.empty() || (t.front() != '-' && t.front() != 'O' && static_cast<unsigned char>(t.front()) < 0xE0)) {
+    return false;
+  }
   while (!t.empty() && (t.back() == '\r' || t.back() == ' ')) t.remove_suffix(1);
   if (startsWith(t, "-----Original Message-----") || startsWith(t, "----- Original Message -----") ||
       startsWith(t, "-----原始邮件-----") || startsWith(t, "------------------ 原始邮件 ------------------") ||
