@@ -278,15 +278,35 @@ bool isOwnAddress(const MessageOptions& options, std::string_view loweredAddress
 
 MessageRecords messageRecords(std::string_view raw, const MessageOptions& options, const std::string& origin) {
   MessageRecords out;
-  GMimeParserOptions* shared = parserOptions();
+  // One parser and one set of options per thread, reused: the warning callback reports into the warnings of
+  // the message being parsed through a thread-local pointer.
+  thread_local ParseWarnings* current = nullptr;
+  struct ThreadParser {
+    GMimeParserOptions* options;
+    GMimeParser* parser;
+    ThreadParser() : options(g_mime_parser_options_clone(parserOptions())), parser(g_mime_parser_new()) {
+      g_mime_parser_options_set_warning_callback(
+          options,
+          [](gint64 offset, GMimeParserWarning code, const gchar* item, gpointer) {
+            if (current) onParserWarning(offset, code, item, current);
+          },
+          nullptr);
+    }
+    ~ThreadParser() {
+      g_object_unref(parser);  // and the last message's stream it still holds
+      g_mime_parser_options_free(options);
+    }
+  };
+  thread_local ThreadParser reused;
+  GMimeParser* parser = reused.parser;
+  GMimeParserOptions* popts = reused.options;
   ParseWarnings warnings;
-  GMimeParserOptions* popts = g_mime_parser_options_clone(shared);
-  g_mime_parser_options_set_warning_callback(popts, &onParserWarning, &warnings);
+  current = &warnings;
   GRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
-  GRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
-  GMimeObject* constructed = g_mime_parser_construct_part(parser.get(), popts);
-  g_mime_parser_options_free(popts);
+  g_mime_parser_init_with_stream(parser, stream.get());
+  g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+  GMimeObject* constructed = g_mime_parser_construct_part(parser, popts);
+  current = nullptr;
   if (!constructed) {
     out.error = "not a readable RFC 5322 message (no header block)";
     return out;
