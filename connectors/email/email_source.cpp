@@ -1,7 +1,7 @@
 #include "email_source.hpp"
 
 #include "gmime_support.hpp"
-#include "mapped_file.hpp"
+#include "mbox_file.hpp"
 #include "message.hpp"
 #include "parallel_parse.hpp"
 
@@ -15,8 +15,8 @@ namespace crmsync::email {
 namespace fs = std::filesystem;
 namespace {
 
-// Resident pages of an mbox already split are handed back every this many bytes.
-constexpr size_t kReleaseEvery = 64u << 20;
+// An mbox is read this many bytes at a time (more when one message is larger).
+constexpr uint64_t kWindowBytes = 16u << 20;
 
 std::optional<std::string> readWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,70 +68,90 @@ void EmailSource::read(sdk::Host& host) {
 }
 
 void EmailSource::readMbox(sdk::Host& host, const std::optional<std::string>& cursor) {
-  MappedFile file(options_.path);
-  const std::string_view bytes = file.bytes();
-  size_t start = 0;
+  const std::string& path = options_.path;
+  MboxFile file(path);
+  const uint64_t size = file.size();  // what an appending writer adds from now on is the next run's
+  uint64_t start = 0;
   if (cursor) {
     auto c = MboxCursor::parse(*cursor);
     if (!c) {
-      host.warn("email source: the stored cursor is not an mbox cursor; reading " + options_.path + " from the start");
-    } else if (!c->matches(bytes)) {
-      host.info("email source: " + options_.path +
+      host.warn("email source: the stored cursor is not an mbox cursor; reading " + path + " from the start");
+    } else if (!c->matchesFile(file.fd(), size, path)) {
+      host.info("email source: " + path +
                 " was rewritten or compacted since the last run (the bytes before the stored offset " +
                 std::to_string(c->offset) + " changed); reading it again from the start");
     } else {
-      start = static_cast<size_t>(c->offset);
+      start = c->offset;
     }
-  } else if (!bytes.empty() && !looksLikeMbox(bytes) && options_.format == MailboxFormat::Auto) {
-    throw sdk::Error(CRMSYNC_ERR_DATA, "email source: " + options_.path +
-                                           " does not start with a From_ line, so it is not an mbox; for a single "
-                                           "message put it in a folder of .eml files");
   }
   MessageEmitter emitter(host, options_.message, options_.batchSize);
-  MboxScanner scanner(bytes, start);
-  if (auto junk = scanner.leadingJunk()) {
-    host.reject("", options_.path + "@" + std::to_string(start),
-                "text before the first From_ line of the mbox (" + std::to_string(junk->size()) + " bytes), skipped",
-                validUtf8(junk->substr(0, 4096)));
-  }
   // Messages go to the parser threads in chunks; the results come back in mailbox order and are emitted here.
   constexpr size_t kChunkMessages = 32;
-  size_t releasedAt = start;
   OrderedParser parser(options_.message, options_.threads, [&](MessageChunk& chunk) {
     for (size_t i = 0; i < chunk.items.size(); ++i) {
       emitter.add(std::move(chunk.results[i]), chunk.items[i].raw(), chunk.items[i].origin);
     }
-    const size_t last = static_cast<size_t>(chunk.items.back().view.data() - bytes.data());
-    if (last - releasedAt >= kReleaseEvery) {
-      file.releaseBefore(last);
-      releasedAt = last;
-    }
   });
-  auto chunk = std::make_unique<MessageChunk>();
-  MboxMessage m;
-  std::string unquoted;
-  while (scanner.next(m)) {
-    MessageChunk::Item item;
-    item.origin = options_.path + "@" + std::to_string(m.offset);
-    item.view = m.raw;
-    std::string_view raw = unquoteFromLines(m.raw, options_.quoting, unquoted);
-    if (raw.data() != m.raw.data()) {
-      item.owned = std::move(unquoted);
-      item.usesOwned = true;
-      unquoted.clear();
+  // The file is read in windows (not mapped: a writer that truncates the file during the read, as a failed
+  // delivery does, would turn a mapped page into a fatal SIGBUS). A window holds whole messages from a From_
+  // line on; the message cut at its end starts the next one.
+  std::string window;
+  uint64_t base = start;  // file offset of window[0]
+  bool first = true;
+  for (;;) {
+    const uint64_t wanted = std::min<uint64_t>(size - base, std::max<uint64_t>(window.size() * 2, kWindowBytes));
+    file.fill(base, static_cast<size_t>(wanted), window);
+    // A file that shrank under the read ends the window early: it counts as the end.
+    const bool atEnd = base + window.size() >= size || window.size() < wanted;
+    MboxScanner scanner(window, 0, atEnd);
+    if (first) {
+      if (start == 0 && !window.empty() && !looksLikeMbox(window) && options_.format == MailboxFormat::Auto) {
+        throw sdk::Error(CRMSYNC_ERR_DATA, "email source: " + path +
+                                               " does not start with a From_ line, so it is not an mbox; for a "
+                                               "single message put it in a folder of .eml files");
+      }
+      if (auto junk = scanner.leadingJunk()) {
+        host.reject("", path + "@" + std::to_string(base),
+                    "text before the first From_ line of the mbox (" + std::to_string(junk->size()) +
+                        " bytes), skipped",
+                    validUtf8(junk->substr(0, 4096)));
+      }
     }
-    chunk->items.push_back(std::move(item));
-    if (chunk->items.size() == kChunkMessages) {
-      checkCancelled(host);
-      parser.submit(std::move(chunk));
-      chunk = std::make_unique<MessageChunk>();
+    auto chunk = std::make_unique<MessageChunk>();
+    MboxMessage m;
+    std::string unquoted;
+    while (scanner.next(m)) {
+      MessageChunk::Item item;
+      item.origin = path + "@" + std::to_string(base + m.offset);
+      item.view = m.raw;
+      std::string_view raw = unquoteFromLines(m.raw, options_.quoting, unquoted);
+      if (raw.data() != m.raw.data()) {
+        item.owned = std::move(unquoted);
+        item.usesOwned = true;
+        unquoted.clear();
+      }
+      chunk->items.push_back(std::move(item));
+      if (chunk->items.size() == kChunkMessages) {
+        checkCancelled(host);
+        parser.submit(std::move(chunk));
+        chunk = std::make_unique<MessageChunk>();
+      }
     }
+    if (!chunk->items.empty()) parser.submit(std::move(chunk));
+    // Every view into the window is delivered before the window moves.
+    parser.finish();
+    const size_t consumed = scanner.consumed();
+    if (atEnd) {
+      base += consumed;
+      break;
+    }
+    window.erase(0, consumed);
+    base += consumed;
+    first = false;
   }
-  if (!chunk->items.empty()) parser.submit(std::move(chunk));
-  parser.finish();
   emitter.flush();
-  host.setCursor(MboxCursor::at(bytes, scanner.consumed()).text());
-  finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());
+  host.setCursor(MboxCursor::atFile(file.fd(), base, path).text());
+  finish(host, path, emitter.messages(), emitter.rejected(), emitter.flagged());
 }
 
 void EmailSource::readFolder(sdk::Host& host, MailboxFormat format, const std::optional<std::string>& cursor) {

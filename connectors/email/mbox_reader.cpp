@@ -3,6 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
 
+#include <crmsync/sdk/plugin.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace crmsync::email {
@@ -56,7 +62,8 @@ bool isFromLine(std::string_view line) {
 
 bool looksLikeMbox(std::string_view bytes) { return isFromLine(lineAt(bytes, 0)); }
 
-MboxScanner::MboxScanner(std::string_view bytes, size_t start) : bytes_(bytes), pos_(start), consumed_(start) {
+MboxScanner::MboxScanner(std::string_view bytes, size_t start, bool atEnd)
+    : bytes_(bytes), atEnd_(atEnd), pos_(start), consumed_(start) {
   if (pos_ >= bytes_.size()) return;
   if (isFromLine(lineAt(bytes_, pos_)) && blankLineBefore(bytes_, pos_)) return;
   size_t first = findFromLine(pos_);
@@ -64,7 +71,7 @@ MboxScanner::MboxScanner(std::string_view bytes, size_t start) : bytes_(bytes), 
   if (first == std::string_view::npos) {
     // No From_ line yet: a message being written whose separator line is still missing, or not an mbox.
     pos_ = consumed_ = start;
-    if (junk.find_first_not_of(" \t\r\n") != std::string_view::npos && start == 0) junk_ = junk;
+    if (junk.find_first_not_of(" \t\r\n") != std::string_view::npos && start == 0 && atEnd_) junk_ = junk;
     pos_ = bytes_.size();
     return;
   }
@@ -94,8 +101,8 @@ bool MboxScanner::next(MboxMessage& out) {
   if (nextFrom == std::string_view::npos) {
     // The last message counts only once a blank line ends it; until then it may still be being written.
     std::string_view tail = bytes_.substr(bodyStart);
-    const bool closed = tail.size() >= 1 && (tail.ends_with("\n\n") || tail.ends_with("\r\n\r\n") || tail == "\n" ||
-                                             tail == "\r\n");
+    const bool closed = atEnd_ && bodyStart < bytes_.size() &&
+                        (tail.ends_with("\n\n") || tail.ends_with("\r\n\r\n") || tail == "\n" || tail == "\r\n");
     if (!closed) {
       pos_ = bytes_.size();
       return false;
@@ -145,6 +152,51 @@ bool MboxCursor::matches(std::string_view bytes) const {
   if (at(bytes, offset).windowHash != windowHash) return false;
   if (offset == bytes.size()) return true;
   return isFromLine(lineAt(bytes, offset));
+}
+
+namespace {
+
+// Reads [from, from + n) of fd, fewer bytes at the end of the file.
+std::string preadRange(int fd, uint64_t from, size_t n, const std::string& path) {
+  std::string out(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(from + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      throw sdk::Error(CRMSYNC_ERR_IO, "cannot read mailbox " + path + " at byte " + std::to_string(from + got) +
+                                           ": " + std::strerror(errno));
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out.resize(got);
+  return out;
+}
+
+}  // namespace
+
+MboxCursor MboxCursor::atFile(int fd, uint64_t offset, const std::string& path) {
+  const uint64_t from = offset > kWindow ? offset - kWindow : 0;
+  std::string window = preadRange(fd, from, static_cast<size_t>(offset - from), path);
+  MboxCursor c;
+  c.offset = offset;
+  c.windowHash = XXH3_64bits(window.data(), window.size());
+  if (window.size() != offset - from) c.windowHash ^= 1;  // the file is shorter than offset: never a match
+  return c;
+}
+
+bool MboxCursor::matchesFile(int fd, uint64_t size, const std::string& path) const {
+  if (offset > size) return false;
+  const uint64_t from = offset > kWindow ? offset - kWindow : 0;
+  // The window, and the line at the offset (a From_ line is at most 1000 bytes).
+  std::string bytes = preadRange(fd, from, static_cast<size_t>(std::min<uint64_t>(size, offset + 1002) - from), path);
+  MboxCursor shifted = *this;
+  shifted.offset = offset - from;
+  if (bytes.size() < shifted.offset) return false;
+  if (XXH3_64bits(bytes.data(), static_cast<size_t>(shifted.offset)) != windowHash) return false;
+  if (offset == size) return true;
+  return isFromLine(lineAt(bytes, static_cast<size_t>(shifted.offset)));
 }
 
 std::string MboxCursor::text() const {

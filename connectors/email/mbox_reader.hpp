@@ -29,9 +29,11 @@ struct MboxMessage {
 };
 
 /// Iterates over the complete messages of bytes from `start`, which must be 0 or the offset of a From_ line.
+/// atEnd: bytes run to the end of the file, so a last message closed by a blank line is complete; otherwise
+/// bytes are a window of a longer file and the last message waits for the next window.
 class MboxScanner {
  public:
-  MboxScanner(std::string_view bytes, size_t start);
+  MboxScanner(std::string_view bytes, size_t start, bool atEnd = true);
   /// The next complete message; false at the end (or at a message still being written).
   bool next(MboxMessage& out);
   /// Offset just past the last complete message returned (where the next run starts).
@@ -43,6 +45,7 @@ class MboxScanner {
   size_t findFromLine(size_t from) const;  // offset of the next From_ line start at or after from, or npos
 
   std::string_view bytes_;
+  bool atEnd_;
   size_t pos_;
   size_t consumed_;
   std::optional<std::string_view> junk_;
@@ -59,9 +62,13 @@ struct MboxCursor {
 
   /// The cursor for a file whose first `offset` bytes were read.
   static MboxCursor at(std::string_view bytes, size_t offset);
+  /// The same, reading the window from an open file. Throws sdk::Error(CRMSYNC_ERR_IO) when it cannot.
+  static MboxCursor atFile(int fd, uint64_t offset, const std::string& path);
   /// True when bytes still holds what this cursor saw: long enough, same window hash, and a From_ line (or the
   /// end) at offset. False means the mbox was rewritten or compacted: read it again from the start.
   bool matches(std::string_view bytes) const;
+  /// matches() on an open file of `size` bytes, reading only the window and the line at the offset.
+  bool matchesFile(int fd, uint64_t size, const std::string& path) const;
   std::string text() const;
   static std::optional<MboxCursor> parse(std::string_view text);  // nullopt: not an mbox cursor
 };

@@ -231,6 +231,36 @@ TEST(EmailSourceMbox, ParsesOnThreadsAndEmitsInMailboxOrder) {
   EXPECT_EQ(one.cursor(), four.cursor());
 }
 
+TEST(EmailSourceMbox, ReadsAnMboxLargerThanItsReadWindow) {
+  // 16 MiB windows: messages cut at a window's end, and one message larger than a window, are read whole.
+  testing::TempDir dir;
+  const std::string box = dir.file("big.mbox");
+  std::string bytes;
+  std::vector<size_t> offsets;
+  const std::string line(75, 'x');
+  for (int i = 0; i < 4000; ++i) {
+    offsets.push_back(bytes.size());
+    std::string body;
+    const int lines = i == 1500 ? 300000 : 40 + (i * 37) % 200;  // message 1500 is about 23 MB
+    for (int l = 0; l < lines; ++l) body += line + "\n";
+    bytes += "From MAILER-DAEMON Tue Mar 11 01:31:25 2025\n" + msg(i) + body + "\n";
+  }
+  testing::writeFile(box, bytes);
+  sdk::FakeHost host;
+  ASSERT_EQ(testing::run(host, config(box)).status, CRMSYNC_OK);
+  const auto interactions = recordsOf(host, "interaction");
+  ASSERT_EQ(interactions.size(), 4000u);
+  for (size_t i = 0; i < interactions.size(); ++i) {
+    ASSERT_EQ(interactions[i]->sourceKey, "m" + std::to_string(i) + "@client.cn");
+    ASSERT_EQ(interactions[i]->origin, box + "@" + std::to_string(offsets[i]));
+  }
+  EXPECT_TRUE(host.rejected().empty());
+  testing::pythonMbox(box, {msg(5000)});
+  host.clear();
+  ASSERT_EQ(testing::run(host, config(box)).status, CRMSYNC_OK);
+  EXPECT_EQ(interactionKeys(host), (std::set<std::string>{"m5000@client.cn"}));
+}
+
 TEST(EmailSourceMaildir, ReadsNewDeliveriesOnly) {
   testing::TempDir dir;
   const std::string md = dir.file("Maildir");
