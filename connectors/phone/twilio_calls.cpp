@@ -120,8 +120,9 @@ bool TwilioCalls::addCall(sdk::Host& host, CallRecords& records, const InternalP
   std::string from = text(call, "from");
   std::string to = text(call, "to");
   std::string status = text(call, "status");
-  CallSides sides = decideSides(internal, from, text(call, "caller_name"), to, "",
-                                twilioDirection == "inbound" ? "in" : "out");
+  // Elastic SIP Trunking calls are trunking-terminating (from the PSTN into our trunk) or trunking-originating.
+  bool inbound = twilioDirection == "inbound" || twilioDirection == "trunking-terminating";
+  CallSides sides = decideSides(internal, from, text(call, "caller_name"), to, "", inbound ? "in" : "out");
 
   sdk::Record r;
   r.entity = "interaction";

@@ -228,6 +228,60 @@ TEST(TwilioSource, ReportsAServerThatKeepsFailing) {
   EXPECT_THAT(result.error, HasSubstr("failed after 4 attempts: HTTP 503"));
 }
 
+TEST(TwilioSource, ReadsDirectionNameAndTrunkingCallsFromTheCallObject) {
+  sdk::FakeHost host;
+  host.queueHttpResponse(200, R"({"calls":[
+    {"sid":"CA00000000000000000000000000000001","from":"+14155551001","to":"+14155550000","direction":"inbound",
+     "status":"completed","start_time":"Tue, 30 Apr 2024 10:00:00 +0000","duration":"7","caller_name":"ACME CORP"},
+    {"sid":"CA00000000000000000000000000000002","from":"+14155551002","to":"+14155557777",
+     "direction":"trunking-terminating","status":"canceled","start_time":"Tue, 30 Apr 2024 11:00:00 +0000","duration":"0"},
+    {"sid":"CA00000000000000000000000000000003","from":"+14155557777","to":"+442079460958",
+     "direction":"trunking-originating","status":"ringing","start_time":"Tue, 30 Apr 2024 12:00:00 +0000"},
+    {"sid":"CA00000000000000000000000000000004","from":"+14155550000","to":"+14155557777","direction":"outbound-dial",
+     "status":"completed","start_time":"Tue, 30 Apr 2024 13:00:00 +0000","duration":"3",
+     "parent_call_sid":"CA00000000000000000000000000000001"},
+    {"sid":"CA00000000000000000000000000000005","from":"+14155551005","to":"+14155550000","direction":"inbound",
+     "status":"completed","start_time":"30/04/2024 14:00"}],"next_page_uri":null})");
+  auto result = host.runSource(crmsync_plugin_entry, {{"format", "twilio"},
+                                                      {"account_sid", TwilioServer::kAccount},
+                                                      {"auth_token", "t0k"},
+                                                      {"internal", R"(["+14155550000","+14155557777"])"}});
+  ASSERT_EQ(result.status, CRMSYNC_OK) << result.error;
+  auto get = [&](const std::string& sid) {
+    for (const auto& r : host.records()) {
+      if (r.entity == "interaction" && r.sourceKey == sid) return r;
+    }
+    ADD_FAILURE() << sid;
+    return sdk::EmittedRecord{};
+  };
+  EXPECT_EQ(get("CA00000000000000000000000000000001").get("party_name"), "ACME CORP");
+  EXPECT_EQ(get("CA00000000000000000000000000000002").get("direction"), "in");
+  EXPECT_EQ(get("CA00000000000000000000000000000002").get("outcome"), "canceled");
+  EXPECT_EQ(get("CA00000000000000000000000000000003").get("direction"), "out");
+  EXPECT_EQ(get("CA00000000000000000000000000000003").get("party_phone"), "+442079460958");
+  EXPECT_EQ(get("CA00000000000000000000000000000003").get("outcome"), "ringing");
+  size_t interactions = 0;
+  for (const auto& r : host.records()) interactions += r.entity == "interaction";
+  EXPECT_EQ(interactions, 3u) << "the dial to an agent runs between two of our numbers";
+  ASSERT_EQ(host.rejected().size(), 1u);
+  EXPECT_EQ(host.rejected()[0].sourceKey, "CA00000000000000000000000000000005");
+  EXPECT_THAT(host.rejected()[0].reason, HasSubstr("unparseable start_time '30/04/2024 14:00'"));
+  // The skipped internal call was read too: the cursor follows what the API returned.
+  EXPECT_THAT(*host.cursor(), HasSubstr("\"newest_start\":\"2024-04-30T13:00:00Z\""));
+}
+
+TEST(TwilioSource, ExplainsARefusalWithoutATwilioBody) {
+  sdk::FakeHost host;
+  host.queueHttpResponse(403, "<html>Forbidden</html>");
+  auto result = host.runSource(crmsync_plugin_entry, {{"format", "twilio"},
+                                                      {"account_sid", TwilioServer::kAccount},
+                                                      {"auth_token", "t0k-secret"}});
+  EXPECT_EQ(result.status, CRMSYNC_ERR_AUTH);
+  EXPECT_THAT(result.error, HasSubstr("refused the credentials of account " + std::string(TwilioServer::kAccount) +
+                                      " (HTTP 403); check account_sid and auth_token"));
+  EXPECT_THAT(result.error, Not(HasSubstr("t0k-secret")));
+}
+
 TEST(TwilioSource, NeedsAnAccountAndAToken) {
   sdk::FakeHost host;
   auto result = host.runSource(crmsync_plugin_entry, {{"format", "twilio"}, {"auth_token", "t0k"}});
