@@ -16,7 +16,10 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "connectors/email_imap/dovecot_server.hpp"
 #include "imap_mailbox.hpp"
@@ -144,20 +147,32 @@ void writeMessage(const fs::path& dir, const std::string& name, const std::strin
 
 struct Timing {
   double seconds = 0;
+  double firstMessage = -1;  // seconds until the first message arrived: login, STATUS, SELECT, searches
   uint64_t messages = 0;
   uint64_t bytes = 0;
+  // Per message once the first has arrived: the fetch loop alone.
+  double usPerFetch() const {
+    return messages > 1 && firstMessage >= 0 ? (seconds - firstMessage) * 1e6 / static_cast<double>(messages - 1) : 0;
+  }
   double perSecond() const { return seconds > 0 ? static_cast<double>(messages) / seconds : 0; }
   double usPerMessage() const { return messages ? seconds * 1e6 / static_cast<double>(messages) : 0; }
 };
 
+// Dovecot re-scans a Maildir whose directories changed in the last couple of seconds on every open, however
+// fresh its index (a guard against same-second renames); a mailbox polled minutes apart is past that window.
+// Each measured read therefore starts with the Maildir settled, as a scheduled sync finds it.
+void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(2500)); }
+
 Timing timedRead(const crmsync::email::ImapOptions& options, const std::optional<crmsync::email::ImapCursor>& cursor,
                  crmsync::email::ImapReadResult& result) {
+  settle();
   Timing t;
   auto start = Clock::now();
   crmsync::email::ImapMailbox mailbox(options);
   result = mailbox.read(
       cursor,
       [&](std::string_view raw, const std::string&) {
+        if (t.messages == 0) t.firstMessage = std::chrono::duration<double>(Clock::now() - start).count();
         ++t.messages;
         t.bytes += raw.size();
       },
@@ -167,21 +182,51 @@ Timing timedRead(const crmsync::email::ImapOptions& options, const std::optional
 }
 
 void print(const char* what, const Timing& t) {
-  std::printf("%-52s %6llu messages %8.3f s %9.0f messages/s %8.1f us/message (%.1f MB)\n", what,
-              static_cast<unsigned long long>(t.messages), t.seconds, t.perSecond(), t.usPerMessage(),
-              static_cast<double>(t.bytes) / 1e6);
+  std::printf("%-52s %6llu messages %8.3f s %9.0f messages/s %8.1f us/message", what,
+              static_cast<unsigned long long>(t.messages), t.seconds, t.perSecond(), t.usPerMessage());
+  if (t.firstMessage >= 0)
+    std::printf("  (first message after %.0f ms, then %.0f us/message)", t.firstMessage * 1e3, t.usPerFetch());
+  std::printf("\n");
 }
 
 std::string json(const Timing& t) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "{\"messages\": %llu, \"seconds\": %.4f, \"messages_per_s\": %.1f, \"us_per_message\": %.2f}",
-                static_cast<unsigned long long>(t.messages), t.seconds, t.perSecond(), t.usPerMessage());
+  char buf[384];
+  std::snprintf(buf, sizeof buf,
+                "{\"messages\": %llu, \"seconds\": %.4f, \"messages_per_s\": %.1f, \"us_per_message\": %.2f, "
+                "\"first_message_s\": %.4f, \"us_per_fetch\": %.2f}",
+                static_cast<unsigned long long>(t.messages), t.seconds, t.perSecond(), t.usPerMessage(),
+                t.firstMessage, t.usPerFetch());
   return buf;
+}
+
+// Python's imaplib against the same server: one command per message, and one command for all of them.
+bool imaplibPeer(int port, const std::string& user, Timing& perMessage, Timing& oneCommand) {
+  const char* python = "/usr/bin/python3";
+  if (::access(python, X_OK) != 0) return false;
+  settle();
+  std::string command = std::string(python) + " " + CRMSYNC_SOURCE_DIR + "/bench/imap/imaplib_peer.py " +
+                        std::to_string(port) + " '" + user + "' secret";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return false;
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  if (::pclose(pipe) != 0) throw std::runtime_error("imaplib peer failed: " + command);
+  auto j = nlohmann::json::parse(out);
+  auto fill = [](const nlohmann::json& o, Timing& t) {
+    t.messages = o.at("messages").get<uint64_t>();
+    t.seconds = o.at("seconds").get<double>();
+    t.bytes = o.at("bytes").get<uint64_t>();
+  };
+  fill(j.at("per_message"), perMessage);
+  fill(j.at("one_command"), oneCommand);
+  return true;
 }
 
 #ifdef CRMSYNC_IMAP_BENCH_PLUGIN
 // The whole plugin path: the email source in IMAP mode through FakeHost, records built for every message.
 Timing pluginRead(crmsync::sdk::FakeHost& host, const crmsync::test::DovecotServer& server, const std::string& user) {
+  settle();
   Timing t;
   auto start = Clock::now();
   auto result = host.runSource(crmsync_plugin_entry, {{"format", "imap"},
@@ -247,6 +292,13 @@ int main(int argc, char** argv) {
     print("first sync, Dovecot builds its index meanwhile", cold);
     Timing warm = timedRead(options, std::nullopt, result);
     print("first sync (no cursor), server index built", warm);
+    Timing peerEach, peerAll;
+    std::string peerJson;
+    if (imaplibPeer(server.port(), user, peerEach, peerAll)) {
+      print("peer: imaplib, UID FETCH BODY.PEEK[] per message", peerEach);
+      print("peer: imaplib, one UID FETCH 1:* for all (floor)", peerAll);
+      peerJson = ", \"imaplib_per_message\": " + json(peerEach) + ", \"imaplib_one_command\": " + json(peerAll);
+    }
     Timing none = timedRead(options, result.cursor, result);
     print("incremental sync, nothing new", none);
 
@@ -282,9 +334,9 @@ int main(int argc, char** argv) {
     struct rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::printf("peak RSS %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
-    std::printf("{\"first_sync_cold\": %s, \"first_sync\": %s, \"nothing_new\": %s, \"incremental\": %s%s}\n",
+    std::printf("{\"first_sync_cold\": %s, \"first_sync\": %s, \"nothing_new\": %s, \"incremental\": %s%s%s}\n",
                 json(cold).c_str(), json(warm).c_str(), json(none).c_str(), json(incremental).c_str(),
-                pluginJson.c_str());
+                peerJson.c_str(), pluginJson.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "imap_bench: %s\n", e.what());
     return 1;

@@ -417,8 +417,9 @@ struct ImapMailbox::Impl {
     std::vector<uint64_t> uids = search(s.uidValidity, "UID " + range, from);
     if (uids.empty()) return result;
     std::vector<uint64_t> unseen = search(s.uidValidity, "UNSEEN UID " + range, from);
-    examine(s.uidValidity);
-    bool readOnly = true;
+    // When every message to fetch is \Seen already, curl's BODY[] changes nothing and the mailbox need not be
+    // opened a second time (for Dovecot on a large Maildir, that open is most of an incremental sync).
+    bool readOnly = unseen.empty();
 
     for (uint64_t uid : uids) {
       if (cancelled && cancelled()) break;

@@ -171,6 +171,33 @@ TEST(ImapMailbox, LeavesSeenFlagsAsTheyWere) {
   EXPECT_LT(sessions[0].find(" EXAMINE "), sessions[0].find(" UID FETCH 1 BODY[]"));
 }
 
+TEST(ImapMailbox, MessagesAllSeenAlreadyAreFetchedWithoutReopeningTheMailbox) {
+  auto& server = DovecotServer::shared();
+  std::string user = userFor();
+  server.createUser(user);
+  // Messages 5 and 6 read by the user in another client; 4 was read already.
+  for (const auto& e : fs::directory_iterator(server.maildir(user) / "cur")) {
+    std::string name = e.path().filename().string();
+    if (name.find(".M5P1.") != std::string::npos || name.find(".M6P1.") != std::string::npos)
+      fs::rename(e.path(), e.path().parent_path() / (name + "S"));
+  }
+  ImapMailbox mailbox(optionsFor(server, user));
+  std::vector<Fetched> got;
+  ImapReadResult result = readAll(mailbox, ImapCursor{424242, 3}, got);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].origin, origin(server, 424242, 4));
+  EXPECT_EQ(result.cursor.lastUid, 6u);
+  auto sessions = server.clientCommands(user);
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_THAT(sessions[0], Not(HasSubstr(" EXAMINE ")));
+  size_t seen = 0;
+  for (const auto& e : fs::directory_iterator(server.maildir(user) / "cur")) {
+    std::string name = e.path().filename().string();
+    seen += name.substr(name.find(":2,")).find('S') != std::string::npos;
+  }
+  EXPECT_EQ(seen, 3u);
+}
+
 TEST(ImapMailbox, NothingNewMeansNothingFetchedAndNoSelect) {
   auto& server = DovecotServer::shared();
   std::string user = userFor();
