@@ -76,6 +76,38 @@ TEST(FreeswitchSource, ReadsACustomTemplate) {
   EXPECT_EQ(b.get("duration_s"), "20");
 }
 
+TEST(FreeswitchSource, GroupsLegsByCallUuidAcrossRuns) {
+  ScratchDir dir;
+  const std::map<std::string, std::string> cfg = {
+      {"format", "freeswitch"},
+      {"internal", R"(["_2XXX"])"},
+      {"template", R"(["uuid","call_uuid","caller_id_name","caller_id_number","destination_number","start_stamp",)"
+                   R"("answer_stamp","end_stamp","duration","billsec","hangup_cause"])"}};
+  // The b-leg (to agent 2002) ends and is logged first; the a-leg (from the caller) comes in the next run.
+  std::string path = dir.write("Master.csv",
+                               R"("bbbb0002","aaaa0001","Alice","+14155550100","2002","2024-05-01 09:00:02","2024-05-01 09:00:10","2024-05-01 09:02:00","118","110","NORMAL_CLEARING")"
+                               "\n");
+  auto withPath = cfg;
+  withPath["path"] = path;
+  sdk::FakeHost host;
+  runOk(host, withPath);
+  EXPECT_EQ(find(host, "interaction", "aaaa0001").get("legs"), "1");
+
+  dir.write("Master.csv",
+            R"("aaaa0001","aaaa0001","Alice","+14155550100","600","2024-05-01 09:00:00","2024-05-01 09:00:01","2024-05-01 09:02:00","120","119","NORMAL_CLEARING")"
+            "\n",
+            true);
+  host.clear();
+  runOk(host, withPath);
+  auto calls = entities(host, "interaction");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].sourceKey, "aaaa0001");
+  EXPECT_EQ(calls[0].get("legs"), "2");
+  EXPECT_EQ(calls[0].get("duration_s"), "110");  // the agent's leg, not the a-leg answered by the IVR
+  EXPECT_EQ(calls[0].get("occurred_at"), "2024-05-01T09:00:00Z");
+  EXPECT_EQ(calls[0].get("dst"), "600");
+}
+
 TEST(FreeswitchSource, QuarantinesRowsThatDoNotFitTheTemplate) {
   ScratchDir dir;
   std::string text = kDefaultRows;
