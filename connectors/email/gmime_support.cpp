@@ -129,6 +129,10 @@ std::string decodingCharset(std::string_view declared) {
 }
 
 std::string prepareEncodedWords(std::string_view rawValue) {
+  // Most values have no encoded word and no fold: nothing to prepare.
+  if (rawValue.find("=?") == std::string_view::npos && rawValue.find('\n') == std::string_view::npos) {
+    return std::string(rawValue);
+  }
   parserOptions();
   std::string unfolded = takeGString(g_mime_utils_header_unfold(std::string(rawValue).c_str()));
   std::string_view s = unfolded;
@@ -166,6 +170,7 @@ std::string prepareEncodedWords(std::string_view rawValue) {
 
 std::vector<std::string> undecodableCharsets(std::string_view rawValue) {
   std::vector<std::string> bad;
+  if (rawValue.find("=?") == std::string_view::npos) return bad;
   EncodedWord word;
   size_t from = 0;
   while (findEncodedWord(rawValue, from, word)) {

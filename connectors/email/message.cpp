@@ -175,6 +175,9 @@ std::string decodedText(const Parsed& m, const char* header, std::vector<std::st
     appendProblem(problems, std::string("undecodable charset ") + cs + " in " + header);
   }
   std::string prepared = prepareEncodedWords(*raw);
+  const bool plainAscii = prepared.find("=?") == std::string::npos &&
+                          std::all_of(prepared.begin(), prepared.end(), [](char c) { return (c & 0x80) == 0; });
+  if (plainAscii) return trim(validUtf8(prepared));  // nothing for the decoder to do
   return trim(validUtf8(takeGString(g_mime_utils_header_decode_text(parserOptions(), prepared.c_str()))));
 }
 
