@@ -170,21 +170,39 @@ void EmailSource::readFolder(sdk::Host& host, MailboxFormat format, const std::o
   const std::vector<MailFile> listing =
       format == MailboxFormat::Maildir ? listMaildir(options_.path) : listEmlFolder(options_.path);
   MessageEmitter emitter(host, options_.message, options_.batchSize);
+  OrderedParser parser(options_.message, options_.threads, [&](MessageChunk& chunk) {
+    for (size_t i = 0; i < chunk.items.size(); ++i) {
+      emitter.add(std::move(chunk.results[i]), chunk.items[i].raw(), chunk.items[i].origin);
+    }
+  });
+  constexpr size_t kChunkFiles = 16;
+  auto chunk = std::make_unique<MessageChunk>();
   for (const MailFile* f : before.unseen(listing)) {
-    checkCancelled(host);
-    auto bytes = readWholeFile(f->path);
+    std::string path = f->path;
+    auto bytes = readWholeFile(path);
     if (!bytes && format == MailboxFormat::Maildir) {
       // Moved from new/ to cur/ (or its flags changed) since the listing: find it by its unique name.
       for (const auto& again : listMaildir(options_.path)) {
-        if (again.id == f->id) bytes = readWholeFile(again.path);
+        if (again.id == f->id && (bytes = readWholeFile(again.path))) path = again.path;
       }
     }
     if (!bytes) {
       host.warn("email source: " + f->path + " disappeared before it could be read");
       continue;
     }
-    emitter.add(*bytes, f->path);
+    MessageChunk::Item item;
+    item.origin = std::move(path);
+    item.owned = std::move(*bytes);
+    item.usesOwned = true;
+    chunk->items.push_back(std::move(item));
+    if (chunk->items.size() == kChunkFiles) {
+      checkCancelled(host);
+      parser.submit(std::move(chunk));
+      chunk = std::make_unique<MessageChunk>();
+    }
   }
+  if (!chunk->items.empty()) parser.submit(std::move(chunk));
+  parser.finish();
   emitter.flush();
   host.setCursor(FolderCursor::after(kind, listing, before).text());
   finish(host, options_.path, emitter.messages(), emitter.rejected(), emitter.flagged());

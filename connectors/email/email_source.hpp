@@ -36,7 +36,8 @@ class EmailSource : public sdk::Source {
        "Length of the plain-text summary, in characters (code points)"},
       {"batch_size", CRMSYNC_CONFIG_INT, "1024", 0, "Records per emitted batch"},
       {"threads", CRMSYNC_CONFIG_INT, "0", 0,
-       "Threads parsing an mbox's messages (records still come out in mailbox order); 0: one per core"},
+       "Threads parsing messages of an mbox, Maildir or .eml folder (records still come out in mailbox order); "
+       "0: one per core"},
       {"url", CRMSYNC_CONFIG_STRING, nullptr, 0,
        "IMAP mailbox instead of path: imaps://host:993/INBOX or imap://host:143/INBOX (no credentials in it)"},
       {"username", CRMSYNC_CONFIG_STRING, nullptr, 0, "IMAP login"},
