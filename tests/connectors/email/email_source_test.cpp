@@ -48,6 +48,8 @@ TEST(EmailSourceMbox, ReadsAnMboxWrittenByPython) {
   testing::pythonMbox(box, {msg(1), simpleMessage(gbName + " <zhang@client.cn>", "sales@example.com", "hi", "zh@x",
                                                   "From the top of the list\nsecond line"),
                             simpleMessage("sales@example.com", "Bo <bo@client.cn>", "Re: offer 1", "r1@x", "ok")});
+  // Python's mailbox.mbox quotes a body line starting with "From " as ">From " (and leaves ">From " as it is).
+  ASSERT_NE(testing::readFile(box).find("\n>From the top of the list\n"), std::string::npos);
   sdk::FakeHost host;
   auto result = testing::run(host, config(box));
   ASSERT_EQ(result.status, CRMSYNC_OK) << result.error;
