@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A throwaway Dovecot IMAP server on loopback for the IMAP tests and benchmark.
 #
-#   dovecot_fixture.sh start DIR PORT [tls]   write DIR/dovecot.conf, start `dovecot -F` listening on 127.0.0.1
+#   dovecot_fixture.sh start DIR PORT [tls|starttls]
+#                                             write DIR/dovecot.conf, start `dovecot -F` listening on 127.0.0.1
 #                                             only; PORT is tried first, a free port is taken when it is busy,
-#                                             and the one used is written to DIR/port. With tls: IMAPS only,
-#                                             with a self-signed certificate for 127.0.0.1 in DIR/ca.pem.
+#                                             and the one used is written to DIR/port. With tls: IMAPS only;
+#                                             with starttls: IMAP offering STARTTLS; both with a self-signed
+#                                             certificate for 127.0.0.1 in DIR/ca.pem.
 #   dovecot_fixture.sh user DIR NAME [V]      (re)create user NAME (password "secret") with a Maildir holding
 #                                             the fixture messages, UIDVALIDITY V (424242), UIDs 1.. in order
 #   dovecot_fixture.sh deliver DIR NAME FILE  deliver FILE to NAME's Maildir new/
@@ -25,7 +27,7 @@ messages_dir=${CRMSYNC_IMAP_FIXTURE_MESSAGES:-$here/messages}
 password=secret
 
 usage() {
-  echo "usage: $0 start DIR PORT [tls] | user DIR NAME [V] | deliver DIR NAME FILE | renumber DIR NAME V |" \
+  echo "usage: $0 start DIR PORT [tls|starttls] | user DIR NAME [V] | deliver DIR NAME FILE | renumber DIR NAME V |" \
     "folder DIR NAME BOX | kick DIR NAME | halt DIR | resume DIR | stop DIR" >&2
   exit 2
 }
@@ -79,6 +81,12 @@ write_config() {
     imap_port=0
     imaps_port=$port
     ssl_lines="ssl = required
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem"
+  elif [ "$tls" = starttls ]; then
+    imap_port=$port
+    imaps_port=0
+    ssl_lines="ssl = yes
 ssl_cert = <$dir/cert.pem
 ssl_key = <$dir/key.pem"
   else
@@ -195,11 +203,17 @@ case "$cmd" in
       port_free "$port" && break
       port=$((20000 + RANDOM % 40000))
     done
-    [ "$tls" = tls ] && make_certificate
+    case "$tls" in
+      '') ;;
+      tls | starttls) make_certificate ;;
+      *) usage ;;
+    esac
     write_config "$port" "$tls"
     launch "$port"
     echo "$port" >"$dir/port"
-    echo "dovecot_fixture: imap${tls:+s}://127.0.0.1:$port (state in $dir)"
+    scheme=imap
+    [ "$tls" = tls ] && scheme=imaps
+    echo "dovecot_fixture: $scheme://127.0.0.1:$port${tls:+ ($tls)} (state in $dir)"
     ;;
   user)
     [ $# -ge 3 ] || usage

@@ -60,9 +60,10 @@ fs::path DovecotServer::script() { return fs::path(CRMSYNC_SOURCE_DIR) / "tests/
 
 fs::path DovecotServer::messagesDir() { return fs::path(CRMSYNC_SOURCE_DIR) / "tests/connectors/email_imap/messages"; }
 
-DovecotServer::DovecotServer(fs::path dir, bool tls) : dir_(std::move(dir)), tls_(tls), owned_(true) {
+DovecotServer::DovecotServer(fs::path dir, Tls tls) : dir_(std::move(dir)), tls_(tls), owned_(true) {
   std::vector<std::string> args = {"start", dir_.string(), std::to_string(freeLoopbackPort())};
-  if (tls) args.push_back("tls");
+  if (tls == Tls::Imaps) args.push_back("tls");
+  if (tls == Tls::StartTls) args.push_back("starttls");
   run(args);
   port_ = readPort(dir_);
 }
@@ -88,7 +89,7 @@ DovecotServer& DovecotServer::shared() {
 }
 
 std::string DovecotServer::url(const std::string& path) const {
-  return std::string(tls_ ? "imaps" : "imap") + "://127.0.0.1:" + std::to_string(port_) + "/" + path;
+  return std::string(tls_ == Tls::Imaps ? "imaps" : "imap") + "://127.0.0.1:" + std::to_string(port_) + "/" + path;
 }
 
 void DovecotServer::run(const std::vector<std::string>& args) const {

@@ -11,8 +11,10 @@ namespace crmsync::test {
 /// the fixture) or one this object starts on a free loopback port and stops when destroyed.
 class DovecotServer {
  public:
-  /// Starts a private server in dir (removed first); tls: IMAPS only, certificate in caBundle().
-  DovecotServer(std::filesystem::path dir, bool tls = false);
+  enum class Tls { None, Imaps, StartTls };
+  /// Starts a private server in dir (removed first). Imaps: IMAPS only; StartTls: IMAP offering STARTTLS; the
+  /// certificate's CA is caBundle().
+  DovecotServer(std::filesystem::path dir, Tls tls = Tls::None);
   ~DovecotServer();
   DovecotServer(const DovecotServer&) = delete;
   DovecotServer& operator=(const DovecotServer&) = delete;
@@ -49,7 +51,7 @@ class DovecotServer {
 
   std::filesystem::path dir_;
   int port_ = 0;
-  bool tls_ = false;
+  Tls tls_ = Tls::None;
   bool owned_ = false;
 };
 

@@ -435,7 +435,7 @@ TEST(ImapMailbox, MailboxNamesWithSpacesAndAccentsAreEscaped) {
 }
 
 TEST(ImapMailbox, ImapsVerifiesTheServerCertificate) {
-  DovecotServer server(privateServerDir("tls"), true);
+  DovecotServer server(privateServerDir("tls"), DovecotServer::Tls::Imaps);
   std::string user = userFor();
   server.createUser(user);
   {
@@ -466,6 +466,33 @@ TEST(ImapMailbox, ImapsVerifiesTheServerCertificate) {
     readAll(mailbox, std::nullopt, got);
     EXPECT_EQ(got.size(), 6u);
   }
+}
+
+TEST(ImapMailbox, PlainImapUpgradesThroughStartTlsAndVerifiesTheCertificate) {
+  DovecotServer server(privateServerDir("starttls"), DovecotServer::Tls::StartTls);
+  std::string user = userFor();
+  server.createUser(user);
+  {
+    ImapMailbox mailbox(optionsFor(server, user));
+    std::vector<Fetched> got;
+    try {
+      readAll(mailbox, std::nullopt, got);
+      FAIL() << "STARTTLS with a self-signed certificate was trusted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("curl error 60"));
+    }
+  }
+  ImapOptions o = optionsFor(server, user);
+  o.caBundle = server.caBundle().string();
+  ImapMailbox mailbox(o);
+  std::vector<Fetched> got;
+  readAll(mailbox, std::nullopt, got);
+  EXPECT_EQ(got.size(), 6u);
+  // Dovecot's login line says how the session was protected.
+  std::string log = readFile(server.dir() / "dovecot.log");
+  size_t login = log.find("Login: user=<" + user + ">");
+  ASSERT_NE(login, std::string::npos) << log;
+  EXPECT_THAT(log.substr(login, log.find('\n', login) - login), HasSubstr(", TLS"));
 }
 
 }  // namespace
