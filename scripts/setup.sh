@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev libgmock-dev
   libicu-dev libphonenumber-dev libprotobuf-dev libre2-dev libminizip-dev zlib1g-dev libpugixml-dev
   libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libxxhash-dev
-  libgmime-3.0-dev dovecot-imapd
+  libgmime-3.0-dev libxml2-dev dovecot-imapd
   postgresql python3 python3-openpyxl python3-yaml python3-jsonschema
 )
 
