@@ -171,6 +171,16 @@ fill_maildir() {
   done
 }
 
+# DIR, or the /tmp directory it links to and the link.
+remove_state() {
+  if [ -L "$dir" ]; then
+    rm -rf "$(readlink -f "$dir")"
+    rm -f "$dir"
+  else
+    rm -rf "$dir"
+  fi
+}
+
 launch() {
   local port
   port=$(cat "$dir/port" 2>/dev/null || echo "$1")
@@ -193,7 +203,14 @@ case "$cmd" in
     mkdir -p "$(dirname "$dir")"
     dir=$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")
     stop_server
-    rm -rf "$dir"
+    remove_state
+    # As root, Dovecot's own processes (dovenull, nobody) must reach the state: when DIR lies below a directory
+    # they cannot enter (a build tree under /root, say), the state goes to /tmp and DIR links to it.
+    if [ "$(id -u)" -eq 0 ] && ! runuser -u "$login_user" -- test -x "$(dirname "$dir")" 2>/dev/null; then
+      real=$(mktemp -d /tmp/crmsync-dovecot.XXXXXX)
+      ln -s "$real" "$dir"
+      dir=$real
+    fi
     mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/rawlog"
     chmod 755 "$dir" "$dir/mail"
     own "$dir/rawlog"
@@ -279,7 +296,7 @@ case "$cmd" in
   stop)
     [ -d "$dir" ] || exit 0
     stop_server
-    rm -rf "$dir"
+    remove_state
     ;;
   *)
     usage
