@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -165,6 +166,23 @@ TEST(EmailPluginImap, AUidValidityChangeRereadsEverythingUnderTheSameKeys) {
   ASSERT_EQ(run(host, server, user).status, CRMSYNC_OK);
   EXPECT_TRUE(host.records().empty());
   EXPECT_EQ(host.cursor(), "525252:6");
+
+  // A delivery after that is read alone, under the new UIDVALIDITY.
+  fs::path message = server.dir() / (user + ".eml");
+  std::ofstream(message, std::ios::binary) << "From: =?UTF-8?B?6ZmI6Z2Z?= <chenjing@example.cn>\r\n"
+                                              "To: sales@example.com\r\nSubject: Sample\r\n"
+                                              "Date: Sat, 11 May 2024 10:00:00 +0800\r\n"
+                                              "Message-ID: <m7.chenjing@example.cn>\r\n\r\nPlease send a sample.\r\n";
+  server.deliver(user, message);
+  fs::remove(message);
+  host.clear();
+  ASSERT_EQ(run(host, server, user).status, CRMSYNC_OK);
+  auto fresh = interactions(host);
+  ASSERT_EQ(fresh.size(), 1u);
+  ASSERT_TRUE(fresh.count("m7.chenjing@example.cn"));
+  EXPECT_EQ(fresh["m7.chenjing@example.cn"]->get("party_name"), "陈静");
+  EXPECT_EQ(fresh["m7.chenjing@example.cn"]->origin, origin(server, 525252, 7));
+  EXPECT_EQ(host.cursor(), "525252:7");
 }
 
 TEST(EmailPluginImap, AMessageTheServerCannotDeliverIsQuarantinedAndTheRestLoad) {
