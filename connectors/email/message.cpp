@@ -435,9 +435,13 @@ MessageRecords messageRecords(std::string_view raw, const MessageOptions& option
     setIf("party_email", party->address);
     if (party->name != party->address) setIf("party_name", party->name);
   }
+  // The thread is named by its first message: the root of References, else the message replied to. A message
+  // that starts a thread (no reply headers, no Re: prefix) is that root itself, so it shares the key of the
+  // replies that reference it. Mail that carries no reply headers but a reply prefix is threaded by subject.
   std::string thread = firstMessageId(m.raw("References"));
   std::string inReplyTo = firstMessageId(m.raw("In-Reply-To"));
   if (thread.empty()) thread = inReplyTo;
+  if (thread.empty() && !messageId.empty() && !hasReplyPrefix(subject)) thread = messageId;
   if (thread.empty()) thread = normalizedSubject(subject);
   setIf("thread_key", thread);
   setIf("message_id", messageId);

@@ -32,6 +32,11 @@ size_t prefixLength(std::string_view s) {
 
 }  // namespace
 
+bool hasReplyPrefix(std::string_view subject) {
+  while (!subject.empty() && (subject.front() == ' ' || subject.front() == '\t')) subject.remove_prefix(1);
+  return prefixLength(subject) > 0;
+}
+
 std::string normalizedSubject(std::string_view subject) {
   std::string collapsed = collapseAndCut(subject, 1000);
   std::string_view s = collapsed;

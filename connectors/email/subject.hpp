@@ -11,4 +11,7 @@ namespace crmsync::email {
 /// Empty when nothing is left.
 std::string normalizedSubject(std::string_view subject);
 
+/// Whether the subject starts with a reply or forward prefix (after leading white space).
+bool hasReplyPrefix(std::string_view subject);
+
 }  // namespace crmsync::email

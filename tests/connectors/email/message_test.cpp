@@ -159,7 +159,7 @@ TEST(MessageRecords, HashesAMissingMessageIdStably) {
   EXPECT_NE(otherDate.key, first.key);
 }
 
-TEST(MessageRecords, ThreadsByReferencesThenInReplyToThenSubject) {
+TEST(MessageRecords, ThreadsByReferencesThenInReplyToThenOwnIdThenSubject) {
   auto refs = parse("From: a@client.cn\nSubject: Re: offer\nMessage-ID: <3@x>\nIn-Reply-To: <2@x>\n"
                     "References: <1@x>\n <2@x>\n\nbody\n");
   EXPECT_EQ(field(interaction(refs), "thread_key"), "1@x");
@@ -172,6 +172,14 @@ TEST(MessageRecords, ThreadsByReferencesThenInReplyToThenSubject) {
   EXPECT_EQ(field(interaction(chinese), "thread_key"), "报价 单");
   auto english = parse("From: a@client.cn\nSubject: RE: re[2]: FW: Quote For ACME\nMessage-ID: <5@x>\n\nbody\n");
   EXPECT_EQ(field(interaction(english), "thread_key"), "quote for acme");
+  // The first message of a thread is keyed by its own Message-ID, the one its replies reference.
+  auto root = parse("From: a@client.cn\nSubject: offer\nMessage-ID: <1@x>\n\nbody\n");
+  EXPECT_EQ(field(interaction(root), "thread_key"), "1@x");
+  // Without a Message-ID it is threaded by subject, like replies that carry no reply headers.
+  auto anonymous = parse("From: a@client.cn\nSubject: Offer\n\nbody\n");
+  auto answer = parse("From: a@client.cn\nSubject: Re: offer\nMessage-ID: <9@x>\n\nbody\n");
+  EXPECT_EQ(field(interaction(anonymous), "thread_key"), "offer");
+  EXPECT_EQ(field(interaction(answer), "thread_key"), "offer");
 }
 
 TEST(MessageRecords, TellsDirectionFromOwnAddressesAndDomains) {
