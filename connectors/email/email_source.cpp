@@ -221,10 +221,22 @@ void EmailSource::readImap(sdk::Host& host, const std::optional<std::string>& cu
   }
   MessageEmitter emitter(host, options_.message, options_.batchSize);
   ImapReadResult result;
+  size_t undelivered = 0;
   try {
     ImapMailbox mailbox(options_.imap);
     result = mailbox.read(
-        from, [&](std::string_view raw, const std::string& origin) { emitter.add(raw, origin); },
+        from,
+        [&](std::string_view raw, const std::string& origin) {
+          // The mailbox hands over a message it could not fetch with no content.
+          if (raw.empty()) {
+            host.reject("", origin,
+                        "the IMAP server did not deliver this message (expunged, or its file vanished, while the "
+                        "mailbox was read)");
+            ++undelivered;
+            return;
+          }
+          emitter.add(raw, origin);
+        },
         [&] { return host.cancelled(); });
   } catch (const sdk::Error&) {
     throw;
@@ -238,7 +250,7 @@ void EmailSource::readImap(sdk::Host& host, const std::optional<std::string>& cu
               "so nothing is duplicated)");
   }
   host.setCursor(result.cursor.text());
-  finish(host, url, emitter.messages(), emitter.rejected(), emitter.flagged());
+  finish(host, url, emitter.messages(), emitter.rejected() + undelivered, emitter.flagged());
 }
 
 void EmailSource::finish(sdk::Host& host, const std::string& what, size_t read, size_t rejected, size_t flagged) {

@@ -205,6 +205,7 @@ TEST(EmailPluginImap, AMessageTheServerCannotDeliverIsQuarantinedAndTheRestLoad)
   EXPECT_EQ(interactions(host).size(), 5u);
   ASSERT_EQ(host.rejected().size(), 1u);
   EXPECT_EQ(host.rejected()[0].origin, origin(server, 424242, 3));
+  EXPECT_NE(host.rejected()[0].reason.find("did not deliver"), std::string::npos) << host.rejected()[0].reason;
   EXPECT_EQ(host.cursor(), "424242:6");
 }
 
