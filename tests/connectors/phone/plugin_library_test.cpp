@@ -2,53 +2,28 @@
 // run through the loaded library.
 #include "test_support.hpp"
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
+#include "test_support/plugin_library.hpp"
+
 namespace crmsync::phone {
 namespace {
 
-class PhonePlugin : public ::testing::Test {
+class PhonePlugin : public crmsync::testing::LoadedPlugin {
  protected:
-  void SetUp() override {
-    handle_ = ::dlopen(CRMSYNC_PLUGIN_DIR "/crmsync_phone.so", RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle_, nullptr) << ::dlerror();
-    entry_ = reinterpret_cast<crmsync_plugin_entry_fn>(::dlsym(handle_, CRMSYNC_PLUGIN_ENTRY_SYMBOL));
-    ASSERT_NE(entry_, nullptr) << ::dlerror();
-  }
-  void TearDown() override {
-    if (handle_) ::dlclose(handle_);
-  }
-
-  void* handle_ = nullptr;
-  crmsync_plugin_entry_fn entry_ = nullptr;
+  PhonePlugin() : LoadedPlugin("crmsync_phone.so") {}
 };
 
 TEST_F(PhonePlugin, ExportsASourceDescriptorForTheCurrentAbi) {
-  const crmsync_plugin_descriptor* d = entry_(CRMSYNC_ABI_MAJOR, CRMSYNC_ABI_MINOR);
-  ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->struct_size, sizeof(crmsync_plugin_descriptor));
-  EXPECT_EQ(d->abi_major, CRMSYNC_ABI_MAJOR);
-  EXPECT_EQ(d->abi_minor, CRMSYNC_ABI_MINOR);
-  EXPECT_STREQ(d->name, "phone");
-  EXPECT_EQ(d->kind, CRMSYNC_KIND_SOURCE);
-  EXPECT_NE(d->open, nullptr);
-  EXPECT_NE(d->read, nullptr);
-  EXPECT_NE(d->close, nullptr);
-  EXPECT_NE(d->last_error, nullptr);
+  expectSourceDescriptor("phone");
 }
 
 TEST_F(PhonePlugin, DeclaresEveryConfigKeyWithTypeAndDescription) {
-  const crmsync_plugin_descriptor* d = entry_(CRMSYNC_ABI_MAJOR, CRMSYNC_ABI_MINOR);
-  ASSERT_NE(d, nullptr);
-  std::map<std::string, const crmsync_config_key*> keys;
-  for (size_t i = 0; i < d->config_key_count; ++i) keys[d->config_keys[i].name] = &d->config_keys[i];
-  EXPECT_EQ(keys.size(), d->config_key_count) << "duplicate key names";
+  auto keys = configKeys();
   for (const auto& [name, key] : keys) {
-    EXPECT_TRUE(key->description && *key->description) << name;
     EXPECT_EQ(key->required, 0) << name << ": which keys a format needs is checked by open()";
   }
   EXPECT_EQ(keys.at("path")->type, CRMSYNC_CONFIG_PATH);
