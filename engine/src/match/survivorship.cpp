@@ -231,8 +231,10 @@ void writeGolden(soci::session& sql, store::Backend backend, const std::vector<i
   for (size_t c = 0; c < kGoldenColumns; ++c) {
     const std::string name(store::kCustomerFieldColumns[c]);
     const std::string value = "v.column" + std::to_string(c + 1);
-    // kind is NOT NULL: a customer whose records do not say keeps 'person'.
-    set += (c ? ", " : "") + name + " = " + (name == "kind" ? "COALESCE(" + value + ", customer.kind)" : value);
+    // kind is NOT NULL: a customer whose records do not say keeps 'person'. lifecycle is also derived by the
+    // load path (a confirmed order makes a customer existing): records that do not say leave it as it is.
+    const bool keep = name == "kind" || name == "lifecycle";
+    set += (c ? ", " : "") + name + " = " + (keep ? "COALESCE(" + value + ", customer." + name + ")" : value);
     row += "?, ";
     bound.emplace_back(cols[c]);
   }

@@ -15,6 +15,7 @@ class LoadStage : public Stage {
     stats.inserted += counts.inserted;
     stats.updated += counts.updated;
     stats.unchanged += counts.unchanged;
+    stats.quarantined += counts.quarantined;
     run.upserted = std::move(counts.customers);
     return Status::ok();
   }

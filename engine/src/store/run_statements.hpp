@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "store/batch_statement.hpp"
-#include "store/interaction_writer.hpp"
+#include "store/entity_writer.hpp"
 #include "store/record_codec.hpp"
 #include "store/sqlite_native.hpp"
 
@@ -97,7 +97,7 @@ struct Existing {
   std::string oldPayload;  // the stored payload of a changed record: its contact points are to be replaced
 };
 
-// A contact point not yet written; kind is "email" or "phone" (static storage).
+// A contact point not yet written; kind is "email", "phone", "handle" or "erp_id" (static storage).
 struct PendingPoint {
   std::string_view kind;
   std::string value;
@@ -157,7 +157,9 @@ struct RunStatements {
   // Whether this run wrote contact points: interactions without a customer may now have one.
   bool pointsWritten = false;
 
-  std::unique_ptr<InteractionWriter> interactions;
+  // One writer per entity table (entityTables() order), made when the run first writes that entity.
+  std::vector<std::unique_ptr<EntityWriter>> entities;
+  std::vector<UnwrittenRecord> unwritten;
 
   long long qRun = 0;
   std::string qSource, qKey, qOrigin, qPayload, qReasons, qNow;

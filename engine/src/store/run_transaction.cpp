@@ -24,16 +24,23 @@ constexpr size_t kPendingPointsLimit = 1000000;
 // Contact points per insert round when the held-back points are written.
 constexpr size_t kPointsPerRound = 10000;
 
-// The contact points of a customer record: its email, phone and mobile; a mobile equal to the phone is one point.
+// The contact points of a customer record: its email, phone, mobile, handle and erp_id; a mobile equal to the
+// phone is one point. An erp_id is the source's own id, so its point is "<source>:<erp_id>": the orders of that
+// source name their customer by it.
+struct PointFields {
+  std::optional<std::string_view> email, phone, mobile, handle, erpId;
+};
+
 template <typename F>
-void forEachContactPoint(std::optional<std::string_view> email, std::optional<std::string_view> phone,
-                         std::optional<std::string_view> mobile, F&& f) {
+void forEachContactPoint(const std::string& source, const PointFields& p, F&& f) {
   auto point = [&](std::string_view kind, std::optional<std::string_view> v) {
-    if (v && !v->empty()) f(kind, *v);
+    if (v && !v->empty()) f(kind, std::string(*v));
   };
-  point("email", email);
-  point("phone", phone);
-  if (!(phone && mobile && *phone == *mobile)) point("phone", mobile);
+  point("email", p.email);
+  point("phone", p.phone);
+  if (!(p.phone && p.mobile && *p.phone == *p.mobile)) point("phone", p.mobile);
+  point("handle", p.handle);
+  if (p.erpId && !p.erpId->empty()) f("erp_id", source + ":" + std::string(*p.erpId));
 }
 
 std::optional<std::string_view> fieldView(const Record& r, std::string_view name) {
@@ -46,6 +53,16 @@ std::optional<std::string_view> jsonView(const nlohmann::json& payload, const ch
   auto it = payload.find(name);
   if (it == payload.end() || !it->is_string()) return std::nullopt;
   return std::string_view(it->get_ref<const std::string&>());
+}
+
+PointFields recordPoints(const Record& r) {
+  return {fieldView(r, "email"), fieldView(r, "phone"), fieldView(r, "mobile"), fieldView(r, "handle"),
+          fieldView(r, "erp_id")};
+}
+
+PointFields payloadPoints(const nlohmann::json& j) {
+  return {jsonView(j, "email"), jsonView(j, "phone"), jsonView(j, "mobile"), jsonView(j, "handle"),
+          jsonView(j, "erp_id")};
 }
 
 }  // namespace
@@ -341,22 +358,18 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
         }
         s.updRun.push(run);
         s.updNow.push(now);
-        dropContactPoints(s.customerOf[k], e.oldPayload);
+        dropContactPoints(source, s.customerOf[k], e.oldPayload);
       }
       counts.customers.push_back({static_cast<uint32_t>(begin + k), s.customerOf[k],
                                   e.kind == Existing::kChanged ? std::move(s.existing[k].oldPayload) : std::string()});
       // Contact points as the record gives them (earlier stages normalized them).
-      forEachContactPoint(fieldView(r, "email"), fieldView(r, "phone"), fieldView(r, "mobile"),
-                          [&](std::string_view kind, std::string_view value) {
-                            s.pendingPoints.push_back({kind, std::string(value), s.customerOf[k]});
-                          });
+      forEachContactPoint(source, recordPoints(r), [&](std::string_view kind, std::string value) {
+        s.pendingPoints.push_back({kind, std::move(value), s.customerOf[k]});
+      });
       s.pendingCustomers.insert(s.customerOf[k]);
     }
 
-    if (r.entity == kInteractionEntity) {
-      if (!s.interactions) s.interactions = std::make_unique<InteractionWriter>(sql_, backend_, run);
-      s.interactions->add(source, r);
-    }
+    if (const EntityTable* table = entityTable(r.entity)) entityWriter(*table).add(source, r);
 
     const std::string payload = payloadJson(r);
     const std::string flags = qualityFlagsJson(r);
@@ -400,11 +413,16 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   s.updateSourceRecord.execute(sql_, backend_);
   s.deleteContactPoints.execute(sql_, backend_);
   if (s.pendingPoints.size() >= kPendingPointsLimit) flushContactPoints();
-  // An interaction is linked through the contact points of customers loaded before it, this chunk's included.
-  if (s.interactions && !s.interactions->empty()) {
-    if (!s.pendingPoints.empty()) flushContactPoints();
-    s.interactions->write(now);
+  // Interactions and orders are linked through the contact points of customers loaded before them, this
+  // chunk's included; order lines to orders of this chunk or earlier.
+  bool flushed = false;
+  for (auto& w : s.entities) {
+    if (!w || w->empty()) continue;
+    if (!flushed && !s.pendingPoints.empty()) flushContactPoints();
+    flushed = true;
+    w->write(now, s.unwritten);
   }
+  if (!s.unwritten.empty()) dropUnwritten(counts);
 
   for (size_t k = 0; k < n; ++k) {
     if (s.existing[k].kind != Existing::kNew) continue;
@@ -414,7 +432,38 @@ void SqlRunTransaction::upsertChunk(const std::string& source, const std::vector
   }
 }
 
-void SqlRunTransaction::dropContactPoints(long long customerId, const std::string& oldPayload) {
+EntityWriter& SqlRunTransaction::entityWriter(const EntityTable& table) {
+  RunStatements& s = *st_;
+  const auto& tables = entityTables();
+  const size_t i = static_cast<size_t>(std::find(tables.begin(), tables.end(), &table) - tables.begin());
+  if (s.entities.size() < tables.size()) s.entities.resize(tables.size());
+  if (!s.entities[i]) s.entities[i] = std::make_unique<EntityWriter>(table, sql_, backend_, runId_);
+  return *s.entities[i];
+}
+
+// A record whose row cannot be written (an order line without its order) goes to quarantine with the reason,
+// and its source_record row is removed, so that it loads as new once it is sent again or replayed.
+void SqlRunTransaction::dropUnwritten(UpsertCounts& counts) {
+  RunStatements& s = *st_;
+  for (const auto& u : s.unwritten) {
+    std::string source = u.source, key = u.sourceKey;
+    sql_ << "DELETE FROM source_record WHERE source = :s AND entity = 'order_line' AND source_key = :k",
+        soci::use(source), soci::use(key);
+    Rejected item;
+    item.source = u.source;
+    item.sourceKey = u.sourceKey;
+    item.origin = u.origin;
+    item.reason = u.reason;
+    item.raw = u.payload;
+    writeQuarantine(item);
+    ++counts.quarantined;
+    if (counts.inserted > 0) --counts.inserted;
+  }
+  s.unwritten.clear();
+}
+
+void SqlRunTransaction::dropContactPoints(const std::string& source, long long customerId,
+                                          const std::string& oldPayload) {
   RunStatements& s = *st_;
   // Points this run gave the customer and has not written yet are replaced too (a key twice in one run).
   if (s.pendingCustomers.count(customerId)) {
@@ -423,12 +472,11 @@ void SqlRunTransaction::dropContactPoints(long long customerId, const std::strin
   if (oldPayload.empty()) return;
   const auto old = nlohmann::json::parse(oldPayload, nullptr, false);
   if (!old.is_object()) return;
-  forEachContactPoint(jsonView(old, "email"), jsonView(old, "phone"), jsonView(old, "mobile"),
-                      [&](std::string_view kind, std::string_view value) {
-                        s.cdKind.push(kind);
-                        s.cdValue.push(value);
-                        s.cdCustomer.push(customerId);
-                      });
+  forEachContactPoint(source, payloadPoints(old), [&](std::string_view kind, std::string value) {
+    s.cdKind.push(kind);
+    s.cdValue.push(std::move(value));
+    s.cdCustomer.push(customerId);
+  });
 }
 
 void SqlRunTransaction::flushContactPoints() {
@@ -456,8 +504,15 @@ void SqlRunTransaction::flushContactPoints() {
 
 Status SqlRunTransaction::quarantine(const Rejected& item) {
   RETURN_IF_ERROR(checkOpen("quarantine an item"));
+  Status st = guardSql("quarantining an item of source '" + item.source + "' in run " + std::to_string(runId_),
+                       [&] { writeQuarantine(item); });
+  if (!st.isOk()) return fail(st);
+  return Status::ok();
+}
+
+void SqlRunTransaction::writeQuarantine(const Rejected& item) {
   RunStatements& s = *st_;
-  Status st = guardSql("quarantining an item of source '" + item.source + "' in run " + std::to_string(runId_), [&] {
+  {
     soci::statement& q = s.insertQuarantine.get(
         sql_,
         "INSERT INTO quarantine (run_id, source, source_key, origin, payload, reasons, created_at, status) "
@@ -481,9 +536,7 @@ Status SqlRunTransaction::quarantine(const Rejected& item) {
     s.qReasons = item.reason;
     s.qNow = nowIso8601();
     q.execute(true);
-  });
-  if (!st.isOk()) return fail(st);
-  return Status::ok();
+  }
 }
 
 Status SqlRunTransaction::setCursor(const std::string& pipeline, const std::string& source, const std::string& cursor) {
@@ -529,8 +582,7 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     std::string stats = statsJson.empty() ? "{}" : statsJson;
     flushContactPoints();
     if (st_->pointsWritten) {
-      if (!st_->interactions) st_->interactions = std::make_unique<InteractionWriter>(sql_, backend_, id);
-      st_->interactions->linkUnlinked(now);
+      for (const EntityTable* table : entityTables()) entityWriter(*table).linkUnlinked(now);
     }
     sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
             "records_quarantined = :rq, stats = :s WHERE id = :id",

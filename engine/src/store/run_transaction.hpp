@@ -16,6 +16,8 @@ namespace crmsync::store {
 
 class SqlStore;
 struct RunStatements;
+struct EntityTable;
+class EntityWriter;
 
 class SqlRunTransaction final : public RunTransaction {
  public:
@@ -52,7 +54,13 @@ class SqlRunTransaction final : public RunTransaction {
                       size_t begin, const std::vector<size_t>& group);
   /// Deletes the contact points a changed customer record had (from its stored payload), and any this run
   /// gave it but has not written yet.
-  void dropContactPoints(long long customerId, const std::string& oldPayload);
+  void dropContactPoints(const std::string& source, long long customerId, const std::string& oldPayload);
+  /// The writer of an entity table, made on first use.
+  EntityWriter& entityWriter(const EntityTable& table);
+  /// Quarantines the records whose rows could not be written and removes their source_record rows.
+  void dropUnwritten(UpsertCounts& counts);
+  /// Inserts one quarantine row (inside a guardSql).
+  void writeQuarantine(const Rejected& item);
   /// Writes the contact points held back so far, in key order.
   void flushContactPoints();
   void upsertChunk(const std::string& source, const std::vector<Record>& records, size_t begin, size_t end,

@@ -169,6 +169,26 @@ TEST_P(DedupeTest, MergesMatchingRecordsWithEvidenceAndKeepsEveryContactPoint) {
   EXPECT_NE(r.stageFigures["dedupe"].find("\"largest_cluster\":3"), std::string::npos) << r.stageFigures["dedupe"];
 }
 
+TEST_P(DedupeTest, AGoldenRecordRewrittenKeepsTheLifecycleItsRecordsDoNotState) {
+  const std::string rows = std::string(kHeader) +
+                           "1,Ada,Lovelace,Ada@Example.com,+44 20 7946 0958,London\n"
+                           "2,Ada,Lovelace,ada@example.com,,\n";
+  dir_.write("crm.csv", rows);
+  const std::string url = db_->url();
+  const std::string path = pipeline(url, "crm.csv", std::string(kNormalize) + dedupeStage());
+  ASSERT_TRUE(run(path).status.isOk());
+  // As a confirmed order leaves it (the load path derives it; no record says so).
+  {
+    auto s = open(url);
+    s->session() << "UPDATE customer SET lifecycle = 'existing' WHERE merged_into IS NULL";
+  }
+  dir_.write("crm.csv", rows + "3,Ada,Lovelace,ada@example.com,,York\n");
+  auto r = run(path);
+  ASSERT_TRUE(r.status.isOk()) << r.status.toString();
+  EXPECT_NE(r.stageFigures["dedupe"].find("\"golden_updated\":1"), std::string::npos) << r.stageFigures["dedupe"];
+  EXPECT_EQ(scalar(url, "SELECT COUNT(*) FROM customer WHERE merged_into IS NULL AND lifecycle = 'existing'"), 1);
+}
+
 TEST_P(DedupeTest, SourcePriorityDecidesTheGoldenValue) {
   dir_.write("crm.csv", std::string(kHeader) + "1,Ada,Lovelace,ada@example.com,,Londres\n");
   dir_.write("erp.csv", std::string(kHeader) + "E1,Ada,Lovelace,ADA@example.com,,London\n");

@@ -910,6 +910,81 @@ TEST_P(Store, ARolledBackRunLeavesNoInteraction) {
   EXPECT_EQ(count(*store, "contact_point"), 0);
 }
 
+Record entity(const std::string& kind, const std::string& key, std::vector<Field> fields) {
+  Record r;
+  r.entity = kind;
+  r.sourceKey = key;
+  r.origin = "erp:" + key;
+  r.fields = std::move(fields);
+  return r;
+}
+
+TEST_P(Store, OrdersLinkThroughTheErpIdOfTheirSourceAndConfirmTheCustomer) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto tx = begin(*store);
+    upsert(*tx, "odoo", {customer("res.partner:418", {{"kind", "organization"}, {"name", "Deco Addict"},
+                                                      {"erp_id", "418"}}),
+                         entity("order", "sale.order:7", {{"order_no", "S00007"}, {"party_erp_id", "418"},
+                                                          {"order_date", "2024-05-02T10:00:00Z"},
+                                                          {"status", "confirmed"}, {"total", "1250.50"},
+                                                          {"currency", "EUR"}}),
+                         entity("order", "sale.order:8", {{"order_no", "S00008"}, {"party_erp_id", "418"},
+                                                          {"status", "done"}, {"total", "12,5"}}),
+                         entity("order_line", "sale.order.line:31", {{"order_key", "sale.order:7"},
+                                                                     {"line_no", "10"}, {"sku", "DESK-01"},
+                                                                     {"qty", "2"}, {"unit_price", "625.25"},
+                                                                     {"amount", "1250.50"}})});
+    // The same partner id in another ERP is another partner.
+    upsert(*tx, "sap", {entity("order", "A_SalesOrder:1", {{"party_erp_id", "418"}, {"status", "confirmed"}})});
+    ASSERT_TRUE(tx->commit(5, 5, 0, "{}").isOk());
+  }
+  const long long deco = queryInt(*store, "SELECT id FROM customer WHERE name = 'Deco Addict'");
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM sales_order WHERE customer_id = " + std::to_string(deco)), 2);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM sales_order WHERE source = 'sap' AND customer_id IS NULL"), 1);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM sales_order WHERE order_no = 'S00008' AND total IS NULL"), 1);
+  EXPECT_EQ(queryInt(*store, "SELECT CAST(total * 100 AS BIGINT) FROM sales_order WHERE order_no = 'S00007'"), 125050);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM order_line ol JOIN sales_order o ON o.id = ol.order_id "
+                             "WHERE o.order_no = 'S00007' AND ol.sku = 'DESK-01' AND ol.line_no = 10"),
+            1);
+  // Two confirmed orders, one change of lifecycle.
+  EXPECT_EQ(queryText(*store, "SELECT lifecycle FROM customer WHERE name = :n", "Deco Addict"), "existing");
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM lifecycle_event WHERE to_lifecycle = 'existing' AND customer_id = " +
+                                 std::to_string(deco)),
+            1);
+  EXPECT_EQ(queryText(*store, "SELECT occurred_at FROM lifecycle_event WHERE source = :s", "odoo"),
+            "2024-05-02T10:00:00Z");
+}
+
+TEST_P(Store, AnOrderLineWithoutItsOrderIsQuarantinedAndNotKept) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto tx = begin(*store);
+  auto c = upsert(*tx, "odoo", {entity("order_line", "sale.order.line:99", {{"order_key", "sale.order:404"},
+                                                                            {"sku", "X"}})});
+  EXPECT_EQ(c.quarantined, 1);
+  ASSERT_TRUE(tx->commit(1, 0, 1, "{}").isOk());
+  EXPECT_EQ(count(*store, "order_line"), 0);
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM source_record WHERE entity = 'order_line'"), 0);
+  const auto reason = queryText(*store, "SELECT reasons FROM quarantine WHERE source_key = :k", "sale.order.line:99");
+  ASSERT_TRUE(reason);
+  EXPECT_NE(reason->find("sale.order:404 is not loaded"), std::string::npos) << *reason;
+}
+
+TEST_P(Store, SocialInteractionsLinkThroughTheHandle) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto tx = begin(*store);
+  upsert(*tx, "mastodon", {customer("mastodon:109", {{"name", "Ann"}, {"handle", "@ann@mastodon.social"}}),
+                           interaction("status:1", {{"channel", "social"},
+                                                    {"party_handle", "@ann@mastodon.social"}})});
+  ASSERT_TRUE(tx->commit(2, 2, 0, "{}").isOk());
+  EXPECT_EQ(queryInt(*store, "SELECT customer_id FROM interaction"),
+            queryInt(*store, "SELECT id FROM customer WHERE name = 'Ann'"));
+  EXPECT_EQ(queryInt(*store, "SELECT COUNT(*) FROM contact_point WHERE kind = 'handle'"), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(store, Store, ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql), backendName);
 
 }  // namespace

@@ -22,6 +22,7 @@ struct UpsertCounts {
   int64_t inserted = 0;   // new (source, entity, source_key)
   int64_t updated = 0;    // known key, different content
   int64_t unchanged = 0;  // known key, same content hash: nothing written
+  int64_t quarantined = 0;  // held back by the load itself (an order line whose order is not loaded)
   /// Customer records of the batch that were inserted or changed. The dedupe stage matches exactly these.
   struct Customer {
     uint32_t index = 0;       // position in the batch
