@@ -1,14 +1,67 @@
 #include "crmsync/pipeline/validate.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include "crmsync/config/key_check.hpp"
 #include "crmsync/config/references.hpp"
 #include "crmsync/pipeline/stage.hpp"
+#include "crmsync/plugin/host_context.hpp"
 
 namespace crmsync::pipeline {
 namespace {
+
+// The host a plugin instance sees while validate opens it: it may read its configuration and resolve secrets,
+// but it reads nothing: no records, no cursor, no HTTP.
+class CheckHost : public plugin::HostContext {
+ public:
+  explicit CheckHost(std::string baseDir) : baseDir_(std::move(baseDir)) {}
+  crmsync_status emit(const crmsync_record*, size_t) override { return CRMSYNC_ERR_UNSUPPORTED; }
+  crmsync_status reject(const crmsync_rejected&) override { return CRMSYNC_ERR_UNSUPPORTED; }
+  const char* getCursor() override { return nullptr; }
+  crmsync_status setCursor(const char*) override { return CRMSYNC_ERR_UNSUPPORTED; }
+  void log(crmsync_log_level, const std::string&) override {}
+  std::optional<std::string> secret(const std::string& reference) override {
+    auto v = config::resolveReferences(reference, baseDir_);
+    if (!v) return std::nullopt;
+    return *v;
+  }
+  bool cancelled() override { return false; }
+  Result<http::Response> httpSend(const http::Request&) override {
+    return Status(StatusCode::kInvalidInput, "validate sends no requests");
+  }
+
+ private:
+  std::string baseDir_;
+};
+
+// Opens and closes one instance of the source with its configuration, so that what only the plugin can check
+// (a format name, a time zone, a combination of keys) is reported before a run, not by it.
+void checkOpens(const config::PipelineSpec& spec, const config::SourceSpec& src, const plugin::LoadedPlugin& plugin,
+                config::Diagnostics& diags) {
+  auto values = config::pluginConfigValues(src.config, plugin.info().configKeys, spec.dir);
+  if (!values.isOk()) return;  // checkKeys has said why
+  std::vector<crmsync_config_entry> entries;
+  for (const auto& [k, val] : *values) entries.push_back({k.c_str(), val.c_str()});
+  CheckHost host(spec.dir);
+  const auto& d = plugin.descriptor();
+  void* instance = nullptr;
+  if (d.open(plugin::hostApi(), host.handle(), entries.data(), entries.size(), &instance) != CRMSYNC_OK) {
+    const char* e = d.last_error(nullptr);
+    const std::string why = e && *e ? e : "the connector refused its configuration";
+    // A message about one key ("config key 'timezone': ...", as sdk::Config writes it) points at that key.
+    config::Location where = src.connectorWhere;
+    static const std::regex kKey("config key '([^']+)'");
+    std::smatch m;
+    if (std::regex_search(why, m, kKey) && src.config.IsMap()) {
+      if (const YAML::Node key = src.config[m[1].str()]) where = config::locationOf(spec.file, key);
+    }
+    diags.error(where, "source '" + src.name + "' (connector '" + src.connector + "'): " + why);
+    return;
+  }
+  d.close(instance);
+}
 
 void checkStore(const config::PipelineSpec& spec, const std::string& store, const config::Location& where,
                 config::Diagnostics& diags) {
@@ -67,8 +120,10 @@ void checkSources(const Validated& v, config::Diagnostics& diags) {
       }
       continue;
     }
+    const size_t before = diags.errorCount();
     config::checkKeys(v.spec.file, src.config, plugin->info().configKeys,
                       "connector '" + src.connector + "' (source '" + src.name + "')", v.spec.dir, diags);
+    if (diags.errorCount() == before) checkOpens(v.spec, src, *plugin, diags);
   }
 }
 

@@ -114,6 +114,41 @@ stages:
         self.assertIn("the run did not start", run.stderr)
         self.assertFalse(os.path.exists(self.db))
 
+    def test_validate_asks_each_connector_to_check_its_configuration(self):
+        # Only the connector knows its time zones, formats and encodings: validate opens each source (reading
+        # nothing) and points at the key the connector names.
+        path = self.pipeline(f"""version: 1
+name: connectors
+store: {self.db}
+sources:
+  - name: pbx
+    connector: phone
+    config:
+      path: Master.csv
+      timezone: Mars/Olympus
+  - name: mail
+    connector: email
+    config:
+      path: inbox.mbox
+      format: pst
+  - name: sheet
+    connector: spreadsheet
+    config:
+      path: x.csv
+      encoding: ebcdic
+stages:
+  - type: load
+""")
+        r = crmsync("validate", path)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        errors = [l for l in r.stderr.splitlines() if ": error: " in l]
+        self.assertEqual(len(errors), 3, r.stderr)
+        self.assertRegex(r.stderr, r"p\.yaml:9:17: error: source 'pbx' \(connector 'phone'\): .*Mars/Olympus")
+        self.assertRegex(r.stderr, r"p\.yaml:14:15: error: source 'mail' \(connector 'email'\): .*pst")
+        self.assertRegex(r.stderr, r"p\.yaml:19:17: error: source 'sheet' \(connector 'spreadsheet'\): .*ebcdic")
+        self.assertEqual(crmsync("run", path).returncode, 2)
+        self.assertFalse(os.path.exists(self.db))
+
     def test_validate_never_prints_secret_values(self):
         path = self.pipeline(f"""name: secrets
 store: postgresql://crm:${{env:CRMSYNC_CLI_TEST_SECRET}}@127.0.0.1:1/crm
