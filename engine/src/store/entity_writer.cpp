@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <regex>
 
 #include "store/record_codec.hpp"
 #include "store/run_statements.hpp"
@@ -132,9 +131,26 @@ std::optional<long long> wholeNumber(const std::optional<std::string>* v) {
 }
 
 // A decimal number as both SQLite and PostgreSQL read it ("-12.50", "3e2"); "12,5" or "n/a" is not one.
-bool isDecimal(const std::string& s) {
-  static const std::regex kDecimal(R"(^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$)");
-  return s.size() < 64 && std::regex_match(s, kDecimal);
+bool isDecimal(std::string_view s) {
+  if (s.empty() || s.size() >= 64) return false;
+  size_t i = s[0] == '-' || s[0] == '+' ? 1 : 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - from;
+  };
+  size_t mantissa = digits();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
 }
 
 bool confirmed(const Record& r) {
@@ -277,9 +293,10 @@ void EntityWriter::markExisting(long long customerId, const std::string& source,
   std::string lifecycle;
   soci::indicator lifecycleInd = soci::i_null;
   long long id = customerId;
-  sql_ << "SELECT COALESCE(merged_into, id) FROM customer WHERE id = :id", soci::use(id), soci::into(golden);
+  sql_ << "SELECT g.id, g.lifecycle FROM customer c JOIN customer g ON g.id = COALESCE(c.merged_into, c.id) "
+          "WHERE c.id = :id",
+      soci::use(id), soci::into(golden), soci::into(lifecycle, lifecycleInd);
   if (!sql_.got_data() || !madeExisting_.insert(golden).second) return;
-  sql_ << "SELECT lifecycle FROM customer WHERE id = :id", soci::use(golden), soci::into(lifecycle, lifecycleInd);
   if (lifecycleInd == soci::i_ok && lifecycle == "existing") return;
   const auto* date = field(order, "order_date");
   const auto* number = field(order, "order_no");
@@ -382,26 +399,26 @@ void EntityWriter::write(const std::string& now, std::vector<UnwrittenRecord>& u
   queued_.clear();
 }
 
-long long EntityWriter::linkUnlinked(const std::string& now) {
-  if (table_.parties.empty()) return 0;
+long long linkUnlinked(const EntityTable& table, soci::session& sql, long long runId, const std::string& now) {
+  if (table.parties.empty()) return 0;
   long long unlinked = 0;
-  sql_ << std::string("SELECT COUNT(*) FROM ") + table_.table + " WHERE customer_id IS NULL", soci::into(unlinked);
+  sql << std::string("SELECT COUNT(*) FROM ") + table.table + " WHERE customer_id IS NULL", soci::into(unlinked);
   if (unlinked == 0) return 0;
   auto lookup = [&](const PartyField& p, const char* aggregate) {
     const std::string value = std::string_view(p.kind) == "erp_id"
-                                  ? std::string(table_.table) + ".source || ':' || " + table_.table + "." + p.field
-                                  : std::string(table_.table) + "." + p.field;
+                                  ? std::string(table.table) + ".source || ':' || " + table.table + "." + p.field
+                                  : std::string(table.table) + "." + p.field;
     return std::string("(SELECT ") + aggregate + " FROM contact_point cp WHERE cp.kind = '" + p.kind +
            "' AND cp.value_norm = " + value + ")";
   };
   std::string coalesce, exists;
-  for (const auto& p : table_.parties) {
+  for (const auto& p : table.parties) {
     coalesce += (coalesce.empty() ? "" : ", ") + lookup(p, "MIN(cp.customer_id)");
     exists += (exists.empty() ? "" : " OR ") + std::string("EXISTS ") + lookup(p, "1");
   }
-  long long run = runId_;
+  long long run = runId;
   std::string at = now;
-  soci::statement st = (sql_.prepare << std::string("UPDATE ") + table_.table + " SET customer_id = COALESCE(" +
+  soci::statement st = (sql.prepare << std::string("UPDATE ") + table.table + " SET customer_id = COALESCE(" +
                                             coalesce + "), updated_run = :r, updated_at = :t WHERE customer_id IS NULL "
                                             "AND (" + exists + ")",
                         soci::use(run), soci::use(at));

@@ -38,6 +38,10 @@ struct UnwrittenRecord {
   std::string payload;  // the record's payload JSON
 };
 
+/// Links rows of table still without a customer to the customers that now own their party's contact point;
+/// returns how many were linked. Run after new contact points are written.
+long long linkUnlinked(const EntityTable& table, soci::session& sql, long long runId, const std::string& now);
+
 class EntityWriter {
  public:
   EntityWriter(const EntityTable& table, soci::session& sql, Backend backend, long long runId);
@@ -51,10 +55,6 @@ class EntityWriter {
   /// row with the same source and key). The contact points of customers loaded before them must be written.
   /// Records that cannot be written are appended to unwritten. A confirmed order makes its customer existing.
   void write(const std::string& now, std::vector<UnwrittenRecord>& unwritten);
-
-  /// Links rows still without a customer to the customers that now own their party's contact point; returns
-  /// how many were linked. Run after new contact points are written.
-  long long linkUnlinked(const std::string& now);
 
  private:
   /// Finds the customer owning each contact point (kind, value) (the lowest id when several share it).

@@ -582,7 +582,7 @@ Status SqlRunTransaction::commit(int64_t recordsRead, int64_t recordsLoaded, int
     std::string stats = statsJson.empty() ? "{}" : statsJson;
     flushContactPoints();
     if (st_->pointsWritten) {
-      for (const EntityTable* table : entityTables()) entityWriter(*table).linkUnlinked(now);
+      for (const EntityTable* table : entityTables()) linkUnlinked(*table, sql_, id, now);
     }
     sql_ << "UPDATE run SET status = 'succeeded', finished_at = :f, records_read = :rr, records_loaded = :rl, "
             "records_quarantined = :rq, stats = :s WHERE id = :id",
