@@ -62,10 +62,10 @@ TEST_F(EmailSourceImap, ReadsTheMailboxThenOnlyNewDeliveries) {
   // The same messages as .eml files give the same keys, the hashed one included.
   testing::TempDir dir;
   for (const auto& e : fs::directory_iterator(DovecotServer::messagesDir())) {
-    fs::copy_file(e.path(), dir.path() / e.path().filename());
+    fs::copy_file(e.path(), fs::path(dir.path()) / e.path().filename());
   }
   sdk::FakeHost files;
-  ASSERT_EQ(testing::run(files, {{"path", dir.path().string()}, {"own_addresses", "[\"sales@example.com\"]"}}).status,
+  ASSERT_EQ(testing::run(files, {{"path", dir.path()}, {"own_addresses", "[\"sales@example.com\"]"}}).status,
             CRMSYNC_OK);
   EXPECT_EQ(keys(files), keys(host));
   size_t hashed = 0;

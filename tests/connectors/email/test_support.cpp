@@ -11,24 +11,6 @@
 namespace crmsync::email::testing {
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::random_device rd;
-  path_ = fs::temp_directory_path() / ("crmsync_email_test_" + std::to_string(rd()) + std::to_string(rd()));
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-std::string TempDir::write(const std::string& name, std::string_view bytes) const {
-  std::string p = file(name);
-  fs::create_directories(fs::path(p).parent_path());
-  writeFile(p, bytes);
-  return p;
-}
-
 void writeFile(const std::string& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -5,6 +5,8 @@
 #include <crmsync/plugin_abi.h>
 #include <crmsync/sdk/fake_host.hpp>
 
+#include "test_support/temp_dir.hpp"
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -16,19 +18,7 @@ extern "C" const crmsync_plugin_descriptor* crmsync_plugin_entry(uint16_t host_a
 namespace crmsync::email::testing {
 
 /// A fresh folder, removed with its content when the object goes out of scope.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string write(const std::string& name, std::string_view bytes) const;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = crmsync::test::TempDir;
 
 void writeFile(const std::string& path, std::string_view bytes);
 void appendFile(const std::string& path, std::string_view bytes);

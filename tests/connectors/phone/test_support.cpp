@@ -8,18 +8,6 @@
 
 namespace crmsync::phone::testing {
 
-ScratchDir::ScratchDir() {
-  std::random_device rd;
-  dir_ = std::filesystem::temp_directory_path() /
-         ("crmsync-phone-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(dir_);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
-}
-
 std::string ScratchDir::write(const std::string& name, const std::string& text, bool append) const {
   std::string p = path(name);
   std::ofstream out(p, std::ios::binary | (append ? std::ios::app : std::ios::trunc));

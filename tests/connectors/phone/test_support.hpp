@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support/temp_dir.hpp"
+
 extern "C" const crmsync_plugin_descriptor* crmsync_plugin_entry(uint16_t, uint16_t);
 
 namespace crmsync::phone::testing {
@@ -16,14 +18,12 @@ namespace crmsync::phone::testing {
 /// A folder under the system temp directory, removed with everything in it at the end of the test.
 class ScratchDir {
  public:
-  ScratchDir();
-  ~ScratchDir();
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.file(name); }
   /// Writes (append=false) or appends the text to the file and returns its path.
   std::string write(const std::string& name, const std::string& text, bool append = false) const;
 
  private:
-  std::filesystem::path dir_;
+  crmsync::test::TempDir dir_;
 };
 
 /// The interactions (or customers) a host received, in order.
