@@ -13,6 +13,9 @@ import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test_support"))
+import run_progress  # noqa: E402
 from email.message import EmailMessage
 
 ARGS = None
@@ -170,15 +173,7 @@ stages:
         return count
 
     def wait_until_writing(self, proc):
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                return
-            wal = self.db + "-wal"
-            if os.path.exists(wal) and os.path.getsize(wal) > 2_000_000:
-                return
-            time.sleep(0.02)
-        self.fail("the run did not start writing within 120 s")
+        run_progress.wait_until_writing(self, proc, self.db, 2_000_000, 120)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ import tempfile
 import threading
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test_support"))
+import run_progress  # noqa: E402
 import urllib.parse
 
 ARGS = None
@@ -313,16 +316,7 @@ stages:
         self.assertEqual((summary["updated"], summary["inserted"]), (1, 0), summary)
 
     def wait_until_writing(self, proc):
-        # The run is under way once its transaction has written to the WAL (or journal) beside the database.
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                return
-            wal = self.db + "-wal"
-            if os.path.exists(wal) and os.path.getsize(wal) > 2_000_000:
-                return
-            time.sleep(0.02)
-        self.fail("the run did not start writing within 120 s")
+        run_progress.wait_until_writing(self, proc, self.db, 2_000_000, 120)
 
 
 if __name__ == "__main__":

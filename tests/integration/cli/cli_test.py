@@ -14,6 +14,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test_support"))
+import run_progress  # noqa: E402
+
 ARGS = None
 
 
@@ -306,16 +309,7 @@ sources:
         self.assertEqual(count(self.db, "SELECT count(DISTINCT source_key) FROM source_record"), 300000)
 
     def wait_until_running(self, proc):
-        # The run is under way once its transaction has written to the WAL (or journal) beside the database.
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                return
-            wal = self.db + "-wal"
-            if os.path.exists(wal) and os.path.getsize(wal) > 1_000_000:
-                return
-            time.sleep(0.02)
-        self.fail("the run did not start writing within 60 s")
+        run_progress.wait_until_writing(self, proc, self.db, 1_000_000, 60)
 
 
 if __name__ == "__main__":
